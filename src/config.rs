@@ -1,0 +1,134 @@
+//! `site.toml`: read in two steps, a raw serde struct whose fields are all
+//! optional, then a resolved `SiteConfig` with the defaults applied, so the
+//! rest of the code never checks for missing values.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, line_of};
+use crate::model::Lang;
+
+/// The site's settings, defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: Option<String>,
+    pub author: Option<String>,
+    /// The `language` code as written (`fr`, `en-GB`), used for `<html lang>`.
+    pub language: String,
+    /// What text processing makes of `language`.
+    pub lang: Lang,
+    /// How many related sections a section lists at most.
+    pub related_max: usize,
+    /// Link to `dir/` rather than `dir/index.html`. Off by default so that the
+    /// site also works when opened straight from disk.
+    pub pretty_urls: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    author: Option<String>,
+    language: Option<String>,
+    related: Option<RawRelated>,
+    pretty_urls: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelated {
+    max: Option<usize>,
+}
+
+impl SiteConfig {
+    /// The settings of a site without `site.toml`: its folder name as title.
+    pub fn defaults(site_name: &str) -> SiteConfig {
+        resolve(RawConfig::default(), site_name)
+    }
+
+    /// Parses the text of `site.toml`; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path, site_name: &str) -> Result<SiteConfig, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
+                .at(path)
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, [related] max)");
+            if let Some(span) = e.span() {
+                d = d.line(line_of(text, span.start));
+            }
+            d
+        })?;
+        let config = resolve(raw, site_name);
+        if let Some(code) = text_language(&config) {
+            return Err(Diagnostic::error(format!(
+                "site configuration: language {code:?} is not supported for text processing"
+            ))
+            .at(path)
+            .hint("use \"fr\" or \"en\" (a region such as \"fr-CA\" is fine)"));
+        }
+        Ok(config)
+    }
+}
+
+/// The language code when it is neither French nor English.
+fn text_language(config: &SiteConfig) -> Option<&str> {
+    Lang::from_code(&config.language)
+        .is_none()
+        .then_some(config.language.as_str())
+}
+
+fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
+    let language = raw.language.unwrap_or_else(|| "fr".to_string());
+    let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
+    SiteConfig {
+        title: raw.title.unwrap_or_else(|| site_name.to_string()),
+        description: raw.description,
+        author: raw.author,
+        language,
+        lang,
+        related_max: raw.related.and_then(|r| r.max).unwrap_or(5),
+        pretty_urls: raw.pretty_urls.unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_to_missing_keys() {
+        let c = SiteConfig::parse("title = \"T\"", Path::new("site.toml"), "x").unwrap();
+        assert_eq!(c.title, "T");
+        assert_eq!(c.language, "fr");
+        assert_eq!(c.lang, Lang::Fr);
+        assert_eq!(c.related_max, 5);
+        assert!(!c.pretty_urls);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_its_line() {
+        let e = SiteConfig::parse(
+            "title = \"T\"\ntitel = \"x\"\n",
+            Path::new("site.toml"),
+            "x",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("titel"), "{}", e.message);
+    }
+
+    #[test]
+    fn unsupported_language_is_refused() {
+        let e = SiteConfig::parse("language = \"de\"", Path::new("site.toml"), "x").unwrap_err();
+        assert!(e.message.contains("\"de\""));
+    }
+
+    #[test]
+    fn region_codes_are_accepted() {
+        let c = SiteConfig::parse("language = \"en-GB\"", Path::new("site.toml"), "x").unwrap();
+        assert_eq!(c.lang, Lang::En);
+        assert_eq!(c.language, "en-GB");
+    }
+}

@@ -1,0 +1,20 @@
+//! maillage: a static knowledge-site generator.
+//!
+//! The pipeline is the layout, one module per stage, plain data types handed
+//! between them (see docs/ARCHITECTURE.md):
+//!
+//! load → structure → topics → link → render → write
+//!
+//! `load` and `write` do the I/O; the stages between are pure functions.
+//! `build` chains them; the CLI in `main.rs` sits on top.
+
+pub mod build;
+pub mod config;
+pub mod error;
+pub mod link;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod structure;
+pub mod topics;
+pub mod write;

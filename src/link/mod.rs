@@ -1,0 +1,55 @@
+//! Stage 4: links sections to each other and topics to topics, and freezes
+//! everything into the immutable `Site` that rendering reads.
+
+pub mod related;
+pub mod relations;
+
+use crate::config::SiteConfig;
+use crate::model::{Document, SectionRef, TopicId};
+use crate::topics::TopicIndex;
+use crate::topics::catalog::Catalog;
+
+pub use related::Related;
+pub use relations::TopicRelation;
+
+/// The whole site, understood and linked. Rendering only reads it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub catalog: Catalog,
+    pub documents: Vec<Document>,
+    pub topics: TopicIndex,
+    /// `related[doc][section]`: the most related sections of other documents.
+    pub related: Vec<Vec<Vec<Related>>>,
+    /// `topic_relations[topic]`: related topics, strongest first.
+    pub topic_relations: Vec<Vec<TopicRelation>>,
+}
+
+impl Site {
+    pub fn section(&self, r: SectionRef) -> &crate::model::Section {
+        &self.documents[r.doc].sections[r.section]
+    }
+
+    pub fn topic_slug(&self, id: TopicId) -> &str {
+        &self.catalog.topics[id].slug
+    }
+}
+
+/// Builds the links of a site.
+pub fn link(
+    config: SiteConfig,
+    catalog: Catalog,
+    documents: Vec<Document>,
+    topics: TopicIndex,
+) -> Site {
+    let related = related::related_sections(&topics, catalog.len(), config.related_max);
+    let topic_relations = relations::topic_relations(&topics, &catalog);
+    Site {
+        config,
+        catalog,
+        documents,
+        topics,
+        related,
+        topic_relations,
+    }
+}

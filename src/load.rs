@@ -1,0 +1,295 @@
+//! Stage 1 (I/O): reads a site folder into memory — `site.toml`, the documents
+//! and topic catalog of `content/`, the site's own templates and theme files.
+//! Nothing is interpreted here beyond decoding text: every later stage is a
+//! pure function of what this one returns.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::error::{BuildError, Diagnostic};
+use crate::model::{SourceDoc, SourceKind};
+
+/// The name of the topic catalog inside `content/`.
+pub const CATALOG_FILE: &str = "topics.toml";
+
+/// Everything a build reads, as text or bytes.
+#[derive(Debug, Clone, Default)]
+pub struct SiteInput {
+    /// The site folder.
+    pub root: PathBuf,
+    /// `site.toml`, if present.
+    pub config: Option<String>,
+    /// `content/topics.toml`, if present.
+    pub catalog: Option<String>,
+    /// Documents in path order, so every build sees them in the same order.
+    pub sources: Vec<SourceDoc>,
+    /// The site's own templates (`templates/*.html`): name and text.
+    pub templates: Vec<(String, String)>,
+    /// The site's own theme files (`theme/**`): path under `theme/` and bytes.
+    pub theme: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads the site at `root`. `skip` is a folder never to read (the output,
+/// when it lies inside the site).
+pub fn load_site(root: &Path, skip: Option<&Path>) -> Result<SiteInput, BuildError> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(Diagnostic::error("no content folder")
+            .at(&content)
+            .hint(format!(
+                "run maillage in a site folder (one with content/), or pass --root DIR; {} has none",
+                root.display()
+            ))
+            .into());
+    }
+    let mut errors = Vec::new();
+    let config = read_optional_text(&root.join("site.toml"), &mut errors);
+    let catalog = read_optional_text(&content.join(CATALOG_FILE), &mut errors);
+    let sources = read_sources(&content, skip, &mut errors);
+    let templates = read_templates(&root.join("templates"), &mut errors);
+    let theme = read_theme(&root.join("theme"), &mut errors);
+    if !errors.is_empty() {
+        return Err(BuildError {
+            diagnostics: errors,
+        });
+    }
+    Ok(SiteInput {
+        root: root.to_path_buf(),
+        config,
+        catalog,
+        sources,
+        templates,
+        theme,
+    })
+}
+
+/// What kind of document a file name is, if any.
+pub fn source_kind(path: &Path) -> Option<SourceKind> {
+    match path.extension()?.to_str()? {
+        "md" | "markdown" => Some(SourceKind::Markdown),
+        "txt" => Some(SourceKind::Text),
+        _ => None,
+    }
+}
+
+/// Hidden files, editor swap files and backups are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
+
+fn read_sources(
+    content: &Path,
+    skip: Option<&Path>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<SourceDoc> {
+    let mut paths = Vec::new();
+    let walk = WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || (!is_ignored_name(&e.file_name().to_string_lossy())
+                    && skip.is_none_or(|s| !same_path(e.path(), s)))
+        });
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if e.depth() == 1 && e.file_name() == CATALOG_FILE {
+                    continue;
+                }
+                if let Some(kind) = source_kind(e.path()) {
+                    paths.push((e.into_path(), kind));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(walk_error(&e)),
+        }
+    }
+    let results: Vec<Result<SourceDoc, Diagnostic>> = paths
+        .par_iter()
+        .map(|(path, kind)| {
+            let text = read_text(path)?;
+            Ok(SourceDoc {
+                rel_path: rel_slash_path(content, path),
+                kind: *kind,
+                text,
+            })
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(s) => sources.push(s),
+            Err(d) => errors.push(d),
+        }
+    }
+    sources
+}
+
+fn read_templates(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    let mut templates = Vec::new();
+    if !dir.is_dir() {
+        return templates;
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let name = rel_slash_path(dir, e.path());
+                if is_ignored_name(&e.file_name().to_string_lossy()) || !name.ends_with(".html") {
+                    continue;
+                }
+                match read_text(e.path()) {
+                    Ok(text) => templates.push((name, text)),
+                    Err(d) => errors.push(d),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(walk_error(&e)),
+        }
+    }
+    templates
+}
+
+fn read_theme(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return files;
+    }
+    let walk = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() => match fs::read(e.path()) {
+                Ok(bytes) => files.push((rel_slash_path(dir, e.path()), bytes)),
+                Err(err) => errors.push(io_error(e.path(), &err)),
+            },
+            Ok(_) => {}
+            Err(e) => errors.push(walk_error(&e)),
+        }
+    }
+    files
+}
+
+fn read_optional_text(path: &Path, errors: &mut Vec<Diagnostic>) -> Option<String> {
+    if !path.exists() {
+        return None;
+    }
+    match read_text(path) {
+        Ok(text) => Some(text),
+        Err(d) => {
+            errors.push(d);
+            None
+        }
+    }
+}
+
+/// Reads a text file: UTF-8 required, BOM dropped, CRLF and lone CR turned into LF.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+    decode_text(bytes).map_err(|(line, detail)| {
+        Diagnostic::error(format!("not valid UTF-8 ({detail})"))
+            .at(path)
+            .line(line)
+            .hint("save the file as UTF-8 (most editors offer it under \"Save with encoding\")")
+    })
+}
+
+/// Decodes file bytes as text. On invalid UTF-8, returns the line of the first
+/// bad byte and a short description.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, (usize, String)> {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err((
+                line,
+                format!("invalid byte 0x{:02x} at offset {valid}", bytes[valid]),
+            ));
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if text.contains('\r') {
+        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Ok(text)
+    }
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot read: {err}"))
+        .at(path)
+        .hint("check that the file exists and that you may read it")
+}
+
+fn walk_error(err: &walkdir::Error) -> Diagnostic {
+    let d = Diagnostic::error(format!("cannot read folder entry: {err}"))
+        .hint("check the folder's permissions");
+    match err.path() {
+        Some(p) => d.at(p),
+        None => d,
+    }
+}
+
+/// `path` relative to `base`, with `/` separators whatever the platform.
+fn rel_slash_path(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_change_nothing() {
+        let t = decode_text(b"\xef\xbb\xbfa\r\nb\rc\n".to_vec()).unwrap();
+        assert_eq!(t, "a\nb\nc\n");
+    }
+
+    #[test]
+    fn invalid_utf8_reports_its_line() {
+        let (line, detail) = decode_text(b"ok\nok\nbad \xff here".to_vec()).unwrap_err();
+        assert_eq!(line, 3);
+        assert!(detail.contains("0xff"));
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".a.md.swp", "a.md~", "#a.md#", ".hidden.md", "x.tmp"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("a.md"));
+    }
+
+    #[test]
+    fn kinds_come_from_extensions() {
+        assert_eq!(source_kind(Path::new("a.md")), Some(SourceKind::Markdown));
+        assert_eq!(source_kind(Path::new("a.txt")), Some(SourceKind::Text));
+        assert_eq!(source_kind(Path::new("a.png")), None);
+    }
+}

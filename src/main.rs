@@ -1,0 +1,103 @@
+//! The `maillage` command line: parses arguments, runs the library, turns
+//! diagnostics into text and outcomes into exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use maillage::build::{BuildOptions, build};
+
+/// maillage: turns a folder of documents (Markdown or plain text) into a
+/// browsable static site, split into sections and cross-linked by topic.
+#[derive(Parser)]
+#[command(name = "maillage", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site: read content/, write every page into output/.
+    ///
+    /// Reads site.toml, content/ (Markdown .md and plain text .txt documents,
+    /// and the topic catalog content/topics.toml), templates/ and theme/
+    /// (each optional: built-in defaults are used for what a site lacks).
+    /// Writes output/: one page per document, one per topic, a topic index,
+    /// a home page, site.json and the theme. Files whose bytes did not change
+    /// are left untouched. Nothing is written when any input is bad.
+    Build {
+        /// The site folder, holding content/ (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site (default: ROOT/output).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Write into a non-empty folder that maillage did not create. Files
+        /// maillage did not write are never deleted, even then.
+        #[arg(long)]
+        force: bool,
+        /// Also build documents whose front matter says `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Print only warnings and errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            force,
+            drafts,
+            quiet,
+        } => {
+            let options = BuildOptions {
+                root,
+                output,
+                force,
+                drafts,
+            };
+            run_build(&options, quiet)
+        }
+    }
+}
+
+fn run_build(options: &BuildOptions, quiet: bool) -> ExitCode {
+    match build(options) {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                eprintln!("{w}");
+            }
+            if !quiet {
+                println!(
+                    "built {} documents, {} sections, {} topics → {} pages in {} ({} written, {} unchanged, {} removed) in {:.2} s",
+                    summary.documents,
+                    summary.sections,
+                    summary.topics,
+                    summary.pages,
+                    summary.output.display(),
+                    summary.write.written,
+                    summary.write.unchanged,
+                    summary.write.removed,
+                    summary.elapsed.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            let n = err.diagnostics.len();
+            eprintln!(
+                "build failed with {n} error{}; the previous output was left untouched",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The plain data types handed from one pipeline stage to the next.
+//!
+//! Each stage takes owned values of one of these types and returns the next:
+//! `SourceDoc` (load) → `Document` (structure) → `TopicIndex` (topics) →
+//! `Site` (link), which render turns into pages. Nothing here does I/O and
+//! nothing here knows about templates, so a stage can be tested alone.
+
+use serde::Serialize;
+
+/// Index of a topic in the catalog (`Catalog::topics`).
+pub type TopicId = usize;
+
+/// The language a document is written in, as far as text processing cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// Reads an ISO 639-1 code such as `fr`, `fr-FR` or `en`; anything else is `None`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// How a source file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Markdown,
+    Text,
+}
+
+/// One file of `content/`, read but not yet understood.
+#[derive(Debug, Clone)]
+pub struct SourceDoc {
+    /// Path under `content/`, with `/` separators (`notes/a.md`).
+    pub rel_path: String,
+    pub kind: SourceKind,
+    /// The file's text: valid UTF-8, BOM removed, CRLF turned into LF.
+    pub text: String,
+}
+
+/// A document split into sections, with its metadata resolved.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path under `content/` (`notes/a.md`).
+    pub source: String,
+    /// The document's folder name in the output: unique across the site.
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<String>,
+    /// Lower weights sort first on the home page; ties by title.
+    pub weight: i64,
+    pub lang: Lang,
+    /// Topic slugs named in front matter, checked against the catalog by the topics stage.
+    pub front_topics: Vec<FrontTopic>,
+    pub sections: Vec<Section>,
+}
+
+/// A topic slug written in a document's front matter, with its line for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontTopic {
+    pub slug: String,
+    /// 1-based line of the file where the front matter names it.
+    pub line: usize,
+}
+
+/// One section of a document: its heading and the content up to the next heading.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Anchor, unique in its document, derived from the heading alone so that it
+    /// does not change when other sections do.
+    pub id: String,
+    /// The heading text; for the introduction (text before the first heading), the
+    /// document title.
+    pub title: String,
+    /// 1 for the introduction, 2.. for headings (`##` is 2; inferred plain-text
+    /// headings start at 2).
+    pub level: u8,
+    /// 1-based, inclusive line range in the source file.
+    pub lines: (usize, usize),
+    /// The body as HTML (the heading itself is rendered by the template).
+    pub html: String,
+    /// The body as plain text, for topic matching and excerpts. The heading is
+    /// kept apart in `title`.
+    pub text: String,
+}
+
+/// A topic found in a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionTopic {
+    pub topic: TopicId,
+    /// Where the first mention lies: in the title (`in_title`) or in the body text,
+    /// as a byte range. `None` when the topic comes from front matter only.
+    pub mention: Option<Mention>,
+}
+
+/// Where a topic is first mentioned in a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub in_title: bool,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Addresses one section of the site: document index, section index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SectionRef {
+    pub doc: usize,
+    pub section: usize,
+}

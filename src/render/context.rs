@@ -1,0 +1,184 @@
+//! The typed contexts templates receive, one struct per page kind.
+//!
+//! They borrow from the `Site` wherever they can, so building a page's context
+//! copies no document text. Every URL is relative to the output root; each
+//! page gets `root`, the prefix (`""`, `"../"`, `"../../"`) that turns such a URL
+//! into a link relative to the page, so the site works under any path and
+//! straight from disk. Templates write `href="{{ root }}{{ x.url }}"`.
+//! Fields ending in `_html` are already escaped HTML: templates print them with
+//! `| safe`.
+
+use serde::Serialize;
+
+/// Site-wide values every page receives as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub author: Option<&'a str>,
+    /// `<html lang>`.
+    pub language: &'a str,
+    pub generator: &'static str,
+}
+
+/// A link to a topic page, as a chip.
+#[derive(Debug, Serialize)]
+pub struct TopicLink<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: String,
+}
+
+/// `index.html`: the home page.
+#[derive(Debug, Serialize)]
+pub struct IndexPage<'a> {
+    pub site: &'a SiteCtx<'a>,
+    pub root: &'static str,
+    pub documents: Vec<DocSummary<'a>>,
+    pub topic_count: usize,
+    pub topics_url: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocSummary<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub url: String,
+    pub section_count: usize,
+    /// The document's most frequent topics, most frequent first.
+    pub main_topics: Vec<TopicLink<'a>>,
+}
+
+/// `<doc-slug>/index.html`: one document with all its sections.
+#[derive(Debug, Serialize)]
+pub struct DocumentPage<'a> {
+    pub site: &'a SiteCtx<'a>,
+    pub root: &'static str,
+    pub topics_url: &'static str,
+    pub doc: DocCtx<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocCtx<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub date: Option<&'a str>,
+    /// Path under `content/`.
+    pub source: &'a str,
+    pub url: String,
+    pub language: &'a str,
+    /// Topics of the whole document (front matter first, then by frequency).
+    pub topics: Vec<TopicLink<'a>>,
+    /// Table of contents: every section but the introduction.
+    pub toc: Vec<TocEntry<'a>>,
+    pub sections: Vec<SectionCtx<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TocEntry<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub level: u8,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionCtx<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    /// 1 for the introduction (no heading is shown), 2.. for headings.
+    pub level: u8,
+    pub is_intro: bool,
+    pub html: &'a str,
+    pub source_lines: (usize, usize),
+    pub topics: Vec<TopicLink<'a>>,
+    pub related: Vec<RelatedCtx<'a>>,
+}
+
+/// A related section of another document, with why it is related.
+#[derive(Debug, Serialize)]
+pub struct RelatedCtx<'a> {
+    pub url: String,
+    pub doc_title: &'a str,
+    pub section_title: &'a str,
+    pub score: f64,
+    /// The shared topics: the reason for the link.
+    pub topics: Vec<TopicLink<'a>>,
+}
+
+/// `topics/index.html`: every topic, A–Z.
+#[derive(Debug, Serialize)]
+pub struct TopicsPage<'a> {
+    pub site: &'a SiteCtx<'a>,
+    pub root: &'static str,
+    pub topics_url: &'static str,
+    pub topics: Vec<TopicSummary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicSummary<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: String,
+    pub section_count: usize,
+    pub doc_count: usize,
+    /// First sentence of the description, as HTML.
+    pub summary_html: String,
+    pub related: Vec<TopicLink<'a>>,
+}
+
+/// `topics/<slug>/index.html`: one topic and every section that carries it.
+#[derive(Debug, Serialize)]
+pub struct TopicPage<'a> {
+    pub site: &'a SiteCtx<'a>,
+    pub root: &'static str,
+    pub topics_url: &'static str,
+    pub topic: TopicCtx<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicCtx<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub aliases: &'a [String],
+    pub description_html: &'a str,
+    pub section_count: usize,
+    pub doc_count: usize,
+    /// Related topics, with the number of sections they share with this one.
+    pub related: Vec<RelatedTopicCtx<'a>>,
+    /// The sections carrying the topic, grouped by document.
+    pub groups: Vec<TopicGroup<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RelatedTopicCtx<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: String,
+    pub shared_sections: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicGroup<'a> {
+    pub doc_title: &'a str,
+    pub doc_url: String,
+    pub sections: Vec<TopicHit<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicHit<'a> {
+    pub title: &'a str,
+    pub url: String,
+    /// Text around the first mention, the mention in `<mark>`.
+    pub excerpt_html: String,
+}
+
+/// `404.html`.
+#[derive(Debug, Serialize)]
+pub struct NotFoundPage<'a> {
+    pub site: &'a SiteCtx<'a>,
+    /// The 404 page is served at any depth, so its links are root-relative to
+    /// the output root only when it sits there: `root` is `""`.
+    pub root: &'static str,
+    pub topics_url: &'static str,
+}

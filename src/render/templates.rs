@@ -1,0 +1,123 @@
+//! Templates and theme: the defaults embedded in the binary, overridden file by
+//! file by the site's own `templates/` and `theme/`. One table lists the
+//! defaults; everything else derives from it.
+
+use std::path::Path;
+
+use tera::{ErrorKind, Tera};
+
+use crate::error::Diagnostic;
+
+/// The built-in templates, by name.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    (
+        "document.html",
+        include_str!("../../templates/document.html"),
+    ),
+    ("topics.html", include_str!("../../templates/topics.html")),
+    ("topic.html", include_str!("../../templates/topic.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The built-in theme files, by path under `theme/`.
+pub const DEFAULT_THEME: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../theme/style.css"))];
+
+/// Loads the templates: the site's own where it has them, else the defaults.
+/// `site_templates` are `(name, text)` pairs read from `<root>/templates/`.
+pub fn load(site_templates: &[(String, String)], templates_dir: &Path) -> Result<Tera, Diagnostic> {
+    let mut all: Vec<(&str, &str)> = DEFAULT_TEMPLATES
+        .iter()
+        .filter(|(name, _)| !site_templates.iter().any(|(n, _)| n == name))
+        .copied()
+        .collect();
+    all.extend(site_templates.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let mut tera = Tera::new();
+    tera.add_raw_templates(all)
+        .map_err(|e| template_error(&e, site_templates, templates_dir))?;
+    Ok(tera)
+}
+
+/// Theme files: the site's own, plus every default the site does not replace.
+pub fn theme_files(site_theme: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = DEFAULT_THEME
+        .iter()
+        .filter(|(name, _)| !site_theme.iter().any(|(n, _)| n == name))
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    files.extend(site_theme.iter().cloned());
+    files
+}
+
+/// Turns a Tera error into a diagnostic naming the template file and line.
+pub fn template_error(
+    err: &tera::Error,
+    site_templates: &[(String, String)],
+    dir: &Path,
+) -> Diagnostic {
+    let hint = "fix the template, or delete it to fall back to the built-in one";
+    let located = |name: &str| -> Diagnostic {
+        let d = Diagnostic::error(String::new()).hint(hint);
+        if site_templates.iter().any(|(n, _)| n == name) {
+            d.at(dir.join(name))
+        } else {
+            d.at(format!("(built-in template) {name}"))
+        }
+    };
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let mut d = located(report.filename()).line(report.span().start_line);
+            d.message = format!("template error: {}", report.message());
+            d
+        }
+        ErrorKind::MissingParent { current, parent } => {
+            let mut d = located(current);
+            d.message = format!("template error: extends `{parent}`, which does not exist");
+            d
+        }
+        other => {
+            let mut d = Diagnostic::error(format!("template error: {other}")).hint(hint);
+            if let Some((name, _)) = site_templates.first() {
+                d = d.at(dir.join(name));
+            }
+            d
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load() {
+        let tera = load(&[], Path::new("templates")).unwrap();
+        for (name, _) in DEFAULT_TEMPLATES {
+            assert!(tera.contains_template(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn broken_site_template_names_file_and_line() {
+        let site = vec![("index.html".to_string(), "ok\n{% if %}\n".to_string())];
+        let e = load(&site, Path::new("/s/templates")).unwrap_err();
+        assert_eq!(
+            e.path.as_deref(),
+            Some(Path::new("/s/templates/index.html"))
+        );
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.starts_with("template error"), "{}", e.message);
+    }
+
+    #[test]
+    fn site_theme_overrides_default_file() {
+        let files = theme_files(&[
+            ("style.css".into(), b"x".to_vec()),
+            ("extra.js".into(), b"y".to_vec()),
+        ]);
+        assert_eq!(files.len(), 2);
+        assert!(files.contains(&("style.css".to_string(), b"x".to_vec())));
+    }
+}
