@@ -154,6 +154,10 @@ fn choose_title(
     {
         let title = h.text.clone();
         first.heading = None;
+        // A title with nothing under it leaves no introduction behind.
+        if first.html.is_empty() {
+            raw.remove(0);
+        }
         return (title, raw);
     }
     if let Some(h) = raw.iter().find_map(|s| s.heading.as_ref()) {

@@ -3,8 +3,8 @@
 //!
 //! The work is a few linear passes: drop noise lines, group the remaining
 //! lines into units (paragraph lines, list items, numbered lines), take the
-//! title, decide which short lines are headings, drop image captions, give
-//! headings their levels, then emit blocks.
+//! title, decide which short lines are headings, turn image captions back
+//! into paragraphs, give headings their levels, then emit blocks.
 
 /// What a plain-text file reads as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,8 @@ enum Kind {
     Text,
     /// `1. …` or `1) …`: a heading when alone, list items when consecutive.
     Numbered,
+    /// One list item: `- item`, `• item`, a lone marker and the next line,
+    /// or one of several consecutive numbered lines.
     Item,
 }
 
@@ -139,12 +141,6 @@ pub fn outline(text: &str) -> TextOutline {
 /// trailing or isolated.
 fn noise_lines(lines: &[&str]) -> Vec<bool> {
     let mut dropped: Vec<bool> = lines.iter().map(|l| !has_alnum(l)).collect();
-    // A lone marker is kept when its item text is on the next line.
-    for (i, line) in lines.iter().enumerate() {
-        if is_lone_marker(line) && lines.get(i + 1).is_some_and(|n| has_alnum(n)) {
-            dropped[i] = false;
-        }
-    }
     // Trailing navigation: from the end, through blank and noise lines.
     for i in (0..lines.len()).rev() {
         if dropped[i] || lines[i].is_empty() {
@@ -159,6 +155,12 @@ fn noise_lines(lines: &[&str]) -> Vec<bool> {
         let quiet = |j: usize| lines.get(j).is_none_or(|l| l.is_empty() || dropped[j]);
         if !dropped[i] && is_nav(lines[i]) && (i == 0 || quiet(i - 1)) && quiet(i + 1) {
             dropped[i] = true;
+        }
+    }
+    // A lone marker is kept when its item text is on the next line.
+    for i in 0..lines.len().saturating_sub(1) {
+        if is_lone_marker(lines[i]) && has_alnum(lines[i + 1]) && !dropped[i + 1] {
+            dropped[i] = false;
         }
     }
     dropped
@@ -183,9 +185,9 @@ fn units(lines: &[&str], dropped: &[bool]) -> Vec<Unit> {
     let mut gap = false;
     let mut i = 0;
     while i < lines.len() {
-        let (line, no) = (lines[i], i + 1);
+        let (line, skip, no) = (lines[i], dropped[i], i + 1);
         i += 1;
-        if line.is_empty() || dropped.get(no - 1).copied().unwrap_or(true) {
+        if line.is_empty() || skip {
             gap = true;
             continue;
         }

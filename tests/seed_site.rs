@@ -1,0 +1,257 @@
+//! The repository's own site — the five seed articles and their topic
+//! catalog — builds, and its pages link as a reader expects.
+
+mod common;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use common::*;
+
+/// Builds the repository's site once into a temporary output for all tests.
+fn built() -> &'static Path {
+    static OUT: OnceLock<tempfile::TempDir> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let root = repo_root();
+        let o = maillage(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "seed build failed:\n{}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with("built 5 documents,"),
+            "{}",
+            stdout(&o)
+        );
+        dir
+    })
+    .path()
+}
+
+fn out() -> std::path::PathBuf {
+    built().join("site")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn site_json() -> serde_json::Value {
+    serde_json::from_str(&read("site.json")).unwrap()
+}
+
+/// The output path of the page of the document built from `source`.
+fn doc_page(source: &str) -> String {
+    let json = site_json();
+    let doc = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == source)
+        .unwrap_or_else(|| panic!("no document from {source}"));
+    format!("{}/index.html", doc["slug"].as_str().unwrap())
+}
+
+/// Asserts that the topic page of `topic` links to the section of `source`
+/// whose text contains `phrase`.
+fn assert_topic_links_section(topic: &str, source: &str, phrase: &str) {
+    let page = doc_page(source);
+    let id = section_containing(&read(&page), phrase)
+        .unwrap_or_else(|| panic!("no section of {source} contains « {phrase} »"));
+    let topic_page = format!("topics/{topic}/index.html");
+    let links: Vec<(String, String)> = hrefs(&read(&topic_page), "main a[href]")
+        .iter()
+        .map(|h| resolve(&topic_page, h))
+        .collect();
+    assert!(
+        links.contains(&(page.clone(), id.clone())),
+        "{topic_page} does not link to {page}#{id}; links: {links:?}"
+    );
+}
+
+#[test]
+fn fomo_page_links_to_the_peur_de_manquer_section() {
+    assert_topic_links_section(
+        "fomo",
+        "000_7f63989c8955f20d.txt",
+        "La peur de manquer (FOMO)",
+    );
+}
+
+#[test]
+fn homophilie_page_links_to_the_homophilie_section() {
+    assert_topic_links_section(
+        "homophilie",
+        "000_7f63989c8955f20d.txt",
+        "Cette « homophilie »",
+    );
+}
+
+#[test]
+fn commerce_social_page_links_to_the_social_commerce_section() {
+    assert_topic_links_section(
+        "commerce-social",
+        "002_f5410258d25878cd.txt",
+        "le concept de commerce social",
+    );
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    let broken = broken_links(&out());
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn all_pages_exist() {
+    let json = site_json();
+    assert!(out().join("index.html").is_file());
+    assert!(out().join("topics/index.html").is_file());
+    assert!(out().join("theme/style.css").is_file());
+    assert_eq!(json["documents"].as_array().unwrap().len(), 5);
+    for t in json["topics"].as_array().unwrap() {
+        let url = t["url"].as_str().unwrap();
+        assert!(out().join(url).is_file(), "{url}");
+    }
+}
+
+#[test]
+fn required_topics_are_in_the_catalog() {
+    let json = site_json();
+    let slugs: Vec<&str> = json["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    for s in [
+        "fomo",
+        "homophilie",
+        "commerce-social",
+        "validation-sociale",
+        "comparaison-sociale",
+        "dependance",
+        "influenceurs",
+        "vie-privee",
+        "desinformation",
+        "sante-mentale",
+        "communautes",
+        "groupes-prives",
+        "publicite-ciblee",
+        "marque-personnelle",
+        "service-client",
+        "reseaux-professionnels",
+    ] {
+        assert!(slugs.contains(&s), "missing topic {s}");
+    }
+}
+
+#[test]
+fn site_json_has_the_documented_shape() {
+    let json = site_json();
+    let doc = &json["documents"][0];
+    for key in ["slug", "title", "source", "url", "sections"] {
+        assert!(!doc[key].is_null(), "document.{key}");
+    }
+    let sec = &doc["sections"][0];
+    for key in [
+        "id",
+        "title",
+        "level",
+        "url",
+        "source_lines",
+        "topics",
+        "related",
+    ] {
+        assert!(!sec[key].is_null(), "section.{key}");
+    }
+    let lines = sec["source_lines"].as_array().unwrap();
+    assert!(lines[0].as_u64().unwrap() >= 1 && lines[0].as_u64() <= lines[1].as_u64());
+    let topic = &json["topics"][0];
+    for key in ["slug", "name", "url", "aliases", "sections"] {
+        assert!(!topic[key].is_null(), "topic.{key}");
+    }
+    // Every section URL a topic lists is a section of some document.
+    let section_urls: std::collections::HashSet<&str> = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["url"].as_str().unwrap())
+        })
+        .collect();
+    for t in json["topics"].as_array().unwrap() {
+        for u in t["sections"].as_array().unwrap() {
+            assert!(section_urls.contains(u.as_str().unwrap()), "{u}");
+        }
+    }
+}
+
+#[test]
+fn related_sections_come_from_other_documents_with_reasons() {
+    let json = site_json();
+    let mut seen = 0;
+    for doc in json["documents"].as_array().unwrap() {
+        let own = doc["url"].as_str().unwrap();
+        for sec in doc["sections"].as_array().unwrap() {
+            let related = sec["related"].as_array().unwrap();
+            assert!(related.len() <= 5);
+            for r in related {
+                seen += 1;
+                assert!(
+                    !r["url"].as_str().unwrap().starts_with(own),
+                    "same-document link"
+                );
+                assert!(
+                    !r["topics"].as_array().unwrap().is_empty(),
+                    "a related link without reason"
+                );
+            }
+        }
+    }
+    assert!(
+        seen > 20,
+        "the seed site should have plenty of related links, found {seen}"
+    );
+}
+
+#[test]
+fn html_lang_comes_from_site_toml() {
+    assert!(read("index.html").contains("<html lang=\"fr\""));
+}
+
+#[test]
+fn document_page_has_toc_and_section_anchors() {
+    let page = doc_page("002_f5410258d25878cd.txt");
+    let html = read(&page);
+    let ids = ids(&html);
+    let json = site_json();
+    let doc = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "002_f5410258d25878cd.txt")
+        .unwrap();
+    for s in doc["sections"].as_array().unwrap() {
+        assert!(
+            ids.contains(s["id"].as_str().unwrap()),
+            "missing anchor {}",
+            s["id"]
+        );
+    }
+    let toc = hrefs(&html, "nav.toc a[href]");
+    assert!(
+        toc.len() > 40,
+        "table of contents has {} entries",
+        toc.len()
+    );
+}
