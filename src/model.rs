@@ -91,6 +91,11 @@ pub struct Section {
     pub level: u8,
     /// 1-based, inclusive line range in the source file.
     pub lines: (usize, usize),
+    /// Whether `title` is written in the section's own source lines (a heading,
+    /// or the title line of a document's introduction) and so counts as its text
+    /// for topic matching; false when the introduction borrows the title from
+    /// front matter, a later heading or the file name.
+    pub title_in_text: bool,
     /// The body as HTML (the heading itself is rendered by the template).
     pub html: String,
     /// The body as plain text, for topic matching and excerpts. The heading is

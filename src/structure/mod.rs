@@ -114,8 +114,10 @@ pub fn structure(
         })?,
         None => site_lang,
     };
-    let (title, raw) = choose_title(front.title.clone(), title_line, raw, &source.rel_path);
-    let sections = finish_sections(raw, &title);
+    let from_text = title_line.is_some();
+    let (title, raw, intro_has_title) =
+        choose_title(front.title.clone(), title_line, raw, &source.rel_path);
+    let sections = finish_sections(raw, &title, intro_has_title || from_text);
     let slug_source = front.slug.clone().unwrap_or_else(|| title.clone());
     Ok(Some((
         Document {
@@ -139,15 +141,16 @@ fn frontmatter_keys() -> &'static str {
 
 /// The title: front matter's, else the plain-text title line, else a leading
 /// `# H1` (which then becomes the introduction rather than a section), else
-/// the first heading, else the file name.
+/// the first heading, else the file name. The flag says whether the title was
+/// taken from a leading `# H1`, which then belongs to the introduction's text.
 fn choose_title(
     front: Option<String>,
     title_line: Option<String>,
     mut raw: Vec<RawSection>,
     rel_path: &str,
-) -> (String, Vec<RawSection>) {
+) -> (String, Vec<RawSection>, bool) {
     if let Some(t) = front.or(title_line) {
-        return (t, raw);
+        return (t, raw, false);
     }
     if let Some(first) = raw.first_mut()
         && let Some(h) = first.heading.as_ref().filter(|h| h.level == 1)
@@ -158,20 +161,20 @@ fn choose_title(
         if first.html.is_empty() {
             raw.remove(0);
         }
-        return (title, raw);
+        return (title, raw, true);
     }
     if let Some(h) = raw.iter().find_map(|s| s.heading.as_ref()) {
-        return (h.text.clone(), raw);
+        return (h.text.clone(), raw, false);
     }
     let stem = Path::new(rel_path).file_stem().map_or_else(
         || rel_path.to_string(),
         |s| s.to_string_lossy().into_owned(),
     );
-    (stem, raw)
+    (stem, raw, false)
 }
 
 /// Gives anchors and titles to raw sections.
-fn finish_sections(raw: Vec<RawSection>, doc_title: &str) -> Vec<Section> {
+fn finish_sections(raw: Vec<RawSection>, doc_title: &str, intro_has_title: bool) -> Vec<Section> {
     let mut anchors = AnchorSet::default();
     raw.into_iter()
         .map(|r| match r.heading {
@@ -180,6 +183,7 @@ fn finish_sections(raw: Vec<RawSection>, doc_title: &str) -> Vec<Section> {
                 title: h.text,
                 level: h.level.max(2),
                 lines: r.lines,
+                title_in_text: true,
                 html: r.html,
                 text: r.text,
             },
@@ -188,6 +192,7 @@ fn finish_sections(raw: Vec<RawSection>, doc_title: &str) -> Vec<Section> {
                 title: doc_title.to_string(),
                 level: 1,
                 lines: r.lines,
+                title_in_text: intro_has_title,
                 html: r.html,
                 text: r.text,
             },

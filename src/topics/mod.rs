@@ -150,7 +150,12 @@ fn document_topics(doc: &Document, catalog: &Catalog, matcher: &Matcher) -> Vec<
         .iter()
         .map(|s| {
             let mut found: Vec<SectionTopic> = Vec::new();
-            let title_hits = matcher.find(&s.title).into_iter().map(|h| (h, true));
+            let title_hits = if s.title_in_text {
+                matcher.find(&s.title)
+            } else {
+                Vec::new()
+            };
+            let title_hits = title_hits.into_iter().map(|h| (h, true));
             let text_hits = matcher.find(&s.text).into_iter().map(|h| (h, false));
             for (hit, in_title) in title_hits.chain(text_hits) {
                 if !found.iter().any(|f| f.topic == hit.topic) {
