@@ -255,3 +255,11 @@ fn document_page_has_toc_and_section_anchors() {
         toc.len()
     );
 }
+
+/// The whole model of the seed site: sections, line ranges, topics and
+/// related links. A change here is a change a reader sees; review it with
+/// `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
+#[test]
+fn seed_site_json_snapshot() {
+    insta::assert_snapshot!("seed_site_json", read("site.json"));
+}
