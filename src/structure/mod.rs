@@ -89,11 +89,17 @@ pub fn structure(
         }
         SourceKind::Text => {
             let outline = text::outline(&source.text);
-            let title = outline.title.map(|t| t.text);
+            let mut raw = text_sections(outline.blocks);
+            if let (Some(t), Some(intro)) = (&outline.title, raw.first_mut())
+                && intro.heading.is_none()
+            {
+                // The title line opens the introduction.
+                intro.lines.0 = t.line;
+            }
             (
                 frontmatter::FrontMatter::default(),
-                text_sections(outline.blocks),
-                title,
+                raw,
+                outline.title.map(|t| t.text),
             )
         }
     };
@@ -370,6 +376,33 @@ mod tests {
         assert_eq!(d.slug, "Autre Nom");
         assert_eq!(d.sections[0].id, "h1");
         assert_eq!(d.sections[0].lines.0, 5);
+    }
+
+    #[test]
+    fn plain_text_title_line_opens_the_introduction() {
+        let src = SourceDoc {
+            rel_path: "a.txt".into(),
+            kind: SourceKind::Text,
+            text: "Pourquoi partager ?\n\nUn premier paragraphe assez long pour être du texte et non un titre.\n".into(),
+        };
+        let d = one(&src);
+        assert_eq!(d.title, "Pourquoi partager ?");
+        assert_eq!(d.sections[0].lines, (1, 3));
+        assert!(d.sections[0].title_in_text);
+    }
+
+    #[test]
+    fn introduction_does_not_borrow_a_later_heading_as_its_text() {
+        let src = SourceDoc {
+            rel_path: "a.txt".into(),
+            kind: SourceKind::Text,
+            text: "Une longue phrase d'introduction qui n'est pas un titre, et qui se termine par un point.\nLe titre\nLe corps de la section, une phrase complète qui se termine bien par un point.\n".into(),
+        };
+        let d = one(&src);
+        assert_eq!(d.title, "Le titre");
+        assert_eq!(d.sections[0].level, 1);
+        assert!(!d.sections[0].title_in_text);
+        assert!(d.sections[1].title_in_text);
     }
 
     #[test]
