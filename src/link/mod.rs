@@ -3,6 +3,7 @@
 
 pub mod related;
 pub mod relations;
+pub mod terms;
 
 use crate::config::SiteConfig;
 use crate::model::{Document, SectionRef, TopicId};
@@ -42,7 +43,7 @@ pub fn link(
     documents: Vec<Document>,
     topics: TopicIndex,
 ) -> Site {
-    let related = related::related_sections(&topics, catalog.len(), config.related_max);
+    let related = related::related_sections(&documents, &topics, &config.related);
     let topic_relations = relations::topic_relations(&topics, &catalog);
     Site {
         config,

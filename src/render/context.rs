@@ -104,6 +104,8 @@ pub struct RelatedCtx<'a> {
     pub score: f64,
     /// The shared topics: the reason for the link.
     pub topics: Vec<TopicLink<'a>>,
+    /// The strongest shared words: the reason when no topic is shared.
+    pub terms: &'a [String],
 }
 
 /// `topics/index.html`: every topic, A–Z.

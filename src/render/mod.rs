@@ -182,6 +182,7 @@ impl<'a> Renderer<'a> {
                             section_title: &target.sections[r.target.section].title,
                             score: r.score,
                             topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
+                            terms: &r.terms,
                         }
                     })
                     .collect(),

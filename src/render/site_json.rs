@@ -40,6 +40,7 @@ struct RelatedJson<'a> {
     url: String,
     score: f64,
     topics: Vec<&'a str>,
+    terms: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -87,6 +88,7 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
                             url: urls.section_ref(site, r.target),
                             score: round3(r.score),
                             topics: r.shared.iter().map(|&t| site.topic_slug(t)).collect(),
+                            terms: &r.terms,
                         })
                         .collect(),
                 })

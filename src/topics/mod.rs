@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod matcher;
 pub mod normalize;
+pub mod stopwords;
 
 use std::collections::HashMap;
 use std::path::Path;
