@@ -1,6 +1,7 @@
 //! Stage 4: links sections to each other and topics to topics, and freezes
 //! everything into the immutable `Site` that rendering reads.
 
+pub mod map;
 pub mod related;
 pub mod relations;
 pub mod terms;
@@ -22,8 +23,11 @@ pub struct Site {
     pub topics: TopicIndex,
     /// `related[doc][section]`: the most related sections of other documents.
     pub related: Vec<Vec<Vec<Related>>>,
-    /// `topic_relations[topic]`: related topics, strongest first.
+    /// `topic_relations[topic]`: related topics, explicit ones first, then
+    /// the strongest.
     pub topic_relations: Vec<Vec<TopicRelation>>,
+    /// Where each topic goes on the topic index's map.
+    pub topic_map: map::TopicMap,
 }
 
 impl Site {
@@ -45,6 +49,7 @@ pub fn link(
 ) -> Site {
     let related = related::related_sections(&documents, &topics, &config.related);
     let topic_relations = relations::topic_relations(&topics, &catalog);
+    let topic_map = map::topic_map(&topics, &catalog);
     Site {
         config,
         catalog,
@@ -52,5 +57,6 @@ pub fn link(
         topics,
         related,
         topic_relations,
+        topic_map,
     }
 }

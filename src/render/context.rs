@@ -115,6 +115,8 @@ pub struct TopicsPage<'a> {
     pub root: &'static str,
     pub topics_url: &'static str,
     pub topics: Vec<TopicSummary<'a>>,
+    /// The topic map, an inline `<svg>` whose topics link to their pages.
+    pub map_html: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +160,12 @@ pub struct RelatedTopicCtx<'a> {
     pub name: &'a str,
     pub url: String,
     pub shared_sections: usize,
+    /// Jaccard index of the two topics' section sets, between 0 and 1.
+    pub strength: f64,
+    /// As a whole percentage, for display.
+    pub strength_percent: u32,
+    /// Named in the catalog's `related`.
+    pub explicit: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod excerpt;
+pub mod map_svg;
 pub mod site_json;
 pub mod templates;
 pub mod urls;
@@ -241,11 +242,13 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        let root = "../";
         let ctx = TopicsPage {
             site: self.site_ctx,
-            root: "../",
+            root,
             topics_url: self.urls.topics_index(),
             topics,
+            map_html: map_svg::map_svg(site, &self.urls, root),
         };
         self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx)
     }
@@ -299,6 +302,9 @@ impl<'a> Renderer<'a> {
                             name: &other.name,
                             url: self.urls.topic(&other.slug),
                             shared_sections: r.shared_sections,
+                            strength: r.strength,
+                            strength_percent: (r.strength * 100.0).round() as u32,
+                            explicit: r.explicit,
                         }
                     })
                     .collect(),

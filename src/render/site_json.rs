@@ -50,7 +50,16 @@ struct TopicJson<'a> {
     url: String,
     aliases: &'a [String],
     related: Vec<&'a str>,
+    relations: Vec<RelationJson<'a>>,
     sections: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RelationJson<'a> {
+    slug: &'a str,
+    shared_sections: usize,
+    strength: f64,
+    explicit: bool,
 }
 
 /// The JSON text of the site's model.
@@ -108,6 +117,15 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
             related: site.topic_relations[t]
                 .iter()
                 .map(|r| site.topic_slug(r.topic))
+                .collect(),
+            relations: site.topic_relations[t]
+                .iter()
+                .map(|r| RelationJson {
+                    slug: site.topic_slug(r.topic),
+                    shared_sections: r.shared_sections,
+                    strength: round3(r.strength),
+                    explicit: r.explicit,
+                })
                 .collect(),
             sections: site.topics.postings[t]
                 .iter()
