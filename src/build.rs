@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::SiteConfig;
-use crate::error::{BuildError, Diagnostic};
+use crate::error::{BuildError, Diagnostic, Severity};
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
 use crate::render::{self, Page, Theme, templates};
@@ -26,6 +26,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// Build documents marked `draft` too.
     pub drafts: bool,
+    /// Treat warnings (links to missing files or anchors, unknown front
+    /// matter keys…) as errors: nothing is written when there is one.
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -35,6 +38,7 @@ impl BuildOptions {
             output: None,
             force: false,
             drafts: false,
+            strict: false,
         }
     }
 
@@ -73,6 +77,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     write::check_ownership(&out, options.force)?;
     let input = load::load_site(&options.root, Some(&out))?;
     let built = build_pages(&input, options.drafts)?;
+    if options.strict && !built.warnings.is_empty() {
+        return Err(BuildError {
+            diagnostics: built
+                .warnings
+                .into_iter()
+                .map(|w| Diagnostic {
+                    severity: Severity::Error,
+                    ..w
+                })
+                .collect(),
+        });
+    }
     let report = write::write_output(&out, &built.pages, options.force)?;
     Ok(BuildSummary {
         documents: built.site.documents.len(),
@@ -103,7 +119,13 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
 
     let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
     let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
-    let site = link::link(config, catalog, structured.documents, topic_index);
+    let (site, link_warnings) = link::link(
+        config,
+        catalog,
+        structured.documents,
+        topic_index,
+        &content_dir,
+    );
     let theme = Theme {
         tera: &tera,
         files: &theme_files,
@@ -111,10 +133,12 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         site_templates: &input.templates,
     };
     let pages = render::render(&site, &theme)?;
+    let mut warnings = structured.warnings;
+    warnings.extend(link_warnings);
     Ok(Built {
         site,
         pages,
-        warnings: structured.warnings,
+        warnings,
     })
 }
 

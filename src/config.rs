@@ -21,6 +21,8 @@ pub struct SiteConfig {
     pub lang: Lang,
     /// What related-section lists hold (`[related]`).
     pub related: RelatedSettings,
+    /// Which mentions of a topic link to its page (`inline_links`).
+    pub inline_links: InlineLinks,
     /// Link to `dir/` rather than `dir/index.html`. Off by default so that the
     /// site also works when opened straight from disk.
     pub pretty_urls: bool,
@@ -34,7 +36,33 @@ struct RawConfig {
     author: Option<String>,
     language: Option<String>,
     related: Option<RawRelated>,
+    inline_links: Option<InlineLinks>,
     pretty_urls: Option<bool>,
+}
+
+/// `inline_links`: which mentions of a topic, in the running text of the
+/// documents, link to the topic's page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InlineLinks {
+    /// The first mention of each topic in each section.
+    #[default]
+    FirstPerSection,
+    /// The first mention of each topic in each document.
+    FirstPerDocument,
+    /// None.
+    Off,
+}
+
+impl InlineLinks {
+    /// The value as `site.toml` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InlineLinks::FirstPerSection => "first-per-section",
+            InlineLinks::FirstPerDocument => "first-per-document",
+            InlineLinks::Off => "off",
+        }
+    }
 }
 
 /// `[related]`: what a section's list of related sections may hold.
@@ -77,7 +105,7 @@ impl SiteConfig {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
                 .at(path)
-                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, [related] max, min_score, same_document)");
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document)");
             if let Some(span) = e.span() {
                 d = d.line(line_of(text, span.start));
             }
@@ -112,6 +140,7 @@ fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
         language,
         lang,
         related: resolve_related(raw.related.unwrap_or_default()),
+        inline_links: raw.inline_links.unwrap_or_default(),
         pretty_urls: raw.pretty_urls.unwrap_or(false),
     }
 }
@@ -151,6 +180,25 @@ mod tests {
                 same_document: true
             }
         );
+    }
+
+    #[test]
+    fn inline_links_take_three_values() {
+        for (text, want) in [
+            ("", InlineLinks::FirstPerSection),
+            (
+                "inline_links = \"first-per-document\"",
+                InlineLinks::FirstPerDocument,
+            ),
+            ("inline_links = \"off\"", InlineLinks::Off),
+        ] {
+            let c = SiteConfig::parse(text, Path::new("site.toml"), "x").unwrap();
+            assert_eq!(c.inline_links, want);
+            assert_eq!(text.contains(want.as_str()), !text.is_empty());
+        }
+        let e =
+            SiteConfig::parse("inline_links = \"all\"", Path::new("site.toml"), "x").unwrap_err();
+        assert_eq!(e.line, Some(1));
     }
 
     #[test]

@@ -41,6 +41,10 @@ enum Command {
         /// Also build documents whose front matter says `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Treat warnings as errors (links to missing files or anchors,
+        /// unknown front matter keys…): report them all and write nothing.
+        #[arg(long)]
+        strict: bool,
         /// Print only warnings and errors.
         #[arg(long, short)]
         quiet: bool,
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
             output,
             force,
             drafts,
+            strict,
             quiet,
         } => {
             let options = BuildOptions {
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
                 output,
                 force,
                 drafts,
+                strict,
             };
             run_build(&options, quiet)
         }

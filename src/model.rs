@@ -101,6 +101,23 @@ pub struct Section {
     /// The body as plain text, for topic matching and excerpts. The heading is
     /// kept apart in `title`.
     pub text: String,
+    /// Byte ranges of `html` holding running text (escaped), where inline
+    /// topic links may go: never a heading, a link, code or raw HTML.
+    pub linkable: Vec<(usize, usize)>,
+    /// Links written to other content files or to anchors, in order.
+    pub links: Vec<SourceLink>,
+}
+
+/// A Markdown link whose destination may be another content file
+/// (`autre.md`, `../dossier/autre.txt#partie`) or an anchor (`#partie`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    /// The destination as written.
+    pub dest: String,
+    /// 1-based line of the file where the link starts.
+    pub line: usize,
+    /// Byte range of the `href` attribute's value in the section's `html`.
+    pub href: (usize, usize),
 }
 
 /// A topic found in a section.

@@ -366,6 +366,8 @@ mod tests {
                     title_in_text: false,
                     html: String::new(),
                     text: (*t).into(),
+                    linkable: Vec::new(),
+                    links: Vec::new(),
                 })
                 .collect(),
         }

@@ -89,10 +89,21 @@ pub struct SectionCtx<'a> {
     /// 1 for the introduction (no heading is shown), 2.. for headings.
     pub level: u8,
     pub is_intro: bool,
-    pub html: &'a str,
+    /// The body, with inline topic links and rewritten document links.
+    pub html: std::borrow::Cow<'a, str>,
     pub source_lines: (usize, usize),
     pub topics: Vec<TopicLink<'a>>,
     pub related: Vec<RelatedCtx<'a>>,
+    /// The sections linking to this one (« Cité par »), in site order.
+    pub backlinks: Vec<SectionLinkCtx<'a>>,
+}
+
+/// A link to a section of some document.
+#[derive(Debug, Serialize)]
+pub struct SectionLinkCtx<'a> {
+    pub url: String,
+    pub doc_title: &'a str,
+    pub section_title: &'a str,
 }
 
 /// A related section of another document, with why it is related.

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod excerpt;
 pub mod map_svg;
+pub mod section_html;
 pub mod site_json;
 pub mod templates;
 pub mod urls;
@@ -167,7 +168,7 @@ impl<'a> Renderer<'a> {
                 title: &sec.title,
                 level: sec.level,
                 is_intro: sec.level == 1,
-                html: &sec.html,
+                html: section_html::section_html(site, &self.urls, "../", d, s),
                 source_lines: sec.lines,
                 topics: site.topics.sections[d][s]
                     .iter()
@@ -184,6 +185,17 @@ impl<'a> Renderer<'a> {
                             score: r.score,
                             topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
                             terms: &r.terms,
+                        }
+                    })
+                    .collect(),
+                backlinks: site.links.backlinks[d][s]
+                    .iter()
+                    .map(|&b| {
+                        let source = &site.documents[b.doc];
+                        SectionLinkCtx {
+                            url: self.urls.section_ref(site, b),
+                            doc_title: &source.title,
+                            section_title: &source.sections[b.section].title,
                         }
                     })
                     .collect(),

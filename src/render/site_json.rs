@@ -9,8 +9,23 @@ use crate::link::Site;
 
 #[derive(Serialize)]
 struct SiteJson<'a> {
+    settings: SettingsJson,
     documents: Vec<DocJson<'a>>,
     topics: Vec<TopicJson<'a>>,
+}
+
+/// The `site.toml` settings that shaped the links.
+#[derive(Serialize)]
+struct SettingsJson {
+    inline_links: &'static str,
+    related: RelatedSettingsJson,
+}
+
+#[derive(Serialize)]
+struct RelatedSettingsJson {
+    max: usize,
+    min_score: f64,
+    same_document: bool,
 }
 
 #[derive(Serialize)]
@@ -33,6 +48,7 @@ struct SectionJson<'a> {
     source_lines: [usize; 2],
     topics: Vec<&'a str>,
     related: Vec<RelatedJson<'a>>,
+    backlinks: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +116,10 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
                             terms: &r.terms,
                         })
                         .collect(),
+                    backlinks: site.links.backlinks[d][s]
+                        .iter()
+                        .map(|&b| urls.section_ref(site, b))
+                        .collect(),
                 })
                 .collect(),
         })
@@ -133,7 +153,21 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
                 .collect(),
         })
         .collect();
-    let mut out = serde_json::to_vec_pretty(&SiteJson { documents, topics }).unwrap_or_default();
+    let related = &site.config.related;
+    let settings = SettingsJson {
+        inline_links: site.config.inline_links.as_str(),
+        related: RelatedSettingsJson {
+            max: related.max,
+            min_score: related.min_score,
+            same_document: related.same_document,
+        },
+    };
+    let json = SiteJson {
+        settings,
+        documents,
+        topics,
+    };
+    let mut out = serde_json::to_vec_pretty(&json).unwrap_or_default();
     out.push(b'\n');
     out
 }

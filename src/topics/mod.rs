@@ -113,7 +113,8 @@ fn closest_slug<'a>(wanted: &str, catalog: &'a Catalog) -> Option<&'a str> {
         .map(|(_, s)| s)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, in characters: how far a misspelt name is.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -128,7 +129,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// One matcher per language in use: stemming differs between languages.
-fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
+pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
     let mut langs: Vec<Lang> = documents.iter().map(|d| d.lang).collect();
     langs.sort_by_key(|l| *l as u8);
     langs.dedup();
