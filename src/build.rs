@@ -10,9 +10,10 @@ use crate::config::SiteConfig;
 use crate::error::{BuildError, Diagnostic, Severity};
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
+use crate::model::Document;
 use crate::render::{self, Page, Theme, templates};
 use crate::structure;
-use crate::topics::{self, catalog::Catalog};
+use crate::topics::{self, TopicIndex, catalog::Catalog};
 use crate::write::{self, WriteReport};
 
 /// What `maillage build` was asked to do.
@@ -102,8 +103,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     })
 }
 
-/// The pure pipeline: a site read into memory in, its pages out.
-pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+/// A site read and understood, up to its topics: what `build` and
+/// `maillage topics` share.
+pub struct Analysed {
+    pub config: SiteConfig,
+    pub catalog: Catalog,
+    pub documents: Vec<Document>,
+    pub topics: TopicIndex,
+    pub warnings: Vec<Diagnostic>,
+    /// `<root>/content`, for messages.
+    pub content_dir: PathBuf,
+}
+
+/// Reads the site at `root` and finds its topics, without rendering or
+/// writing anything: what `maillage topics` works on.
+pub fn analyse_site(root: &Path, drafts: bool) -> Result<Analysed, BuildError> {
+    let input = load::load_site(root, Some(&root.join("output")))?;
+    analyse(&input, drafts)
+}
+
+/// Structures the documents and finds their topics (pure).
+pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
     let content_dir = input.root.join("content");
     let config = site_config(input)?;
     let catalog = match &input.catalog {
@@ -111,20 +131,33 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
             .map_err(|diagnostics| BuildError { diagnostics })?,
         None => Catalog::default(),
     };
+    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
+    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
+    Ok(Analysed {
+        config,
+        catalog,
+        documents: structured.documents,
+        topics: topic_index,
+        warnings: structured.warnings,
+        content_dir,
+    })
+}
+
+/// The pure pipeline: a site read into memory in, its pages out.
+pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
     let tera = templates::load(&input.templates, &templates_dir)?;
     let theme_files = templates::theme_files(&input.theme);
 
-    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
-    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
+    let analysed = analyse(input, drafts)?;
     let (site, link_warnings) = link::link(
-        config,
-        catalog,
-        structured.documents,
-        topic_index,
-        &content_dir,
+        analysed.config,
+        analysed.catalog,
+        analysed.documents,
+        analysed.topics,
+        &analysed.content_dir,
     );
     let theme = Theme {
         tera: &tera,
@@ -133,7 +166,7 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         site_templates: &input.templates,
     };
     let pages = render::render(&site, &theme)?;
-    let mut warnings = structured.warnings;
+    let mut warnings = analysed.warnings;
     warnings.extend(link_warnings);
     Ok(Built {
         site,

@@ -9,7 +9,9 @@
 pub mod catalog;
 pub mod matcher;
 pub mod normalize;
+pub mod report;
 pub mod stopwords;
+pub mod suggest;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -4,7 +4,11 @@
 //! leave them out.
 //!
 //! The lists are those of the Snowball project (French and English), with
-//! a few frequent adverbs and auxiliary forms added. Both lists apply to every
+//! a few frequent adverbs and auxiliary forms added. Topic discovery also
+//! leaves out *generic* words: adverbs, common verbs and vague nouns
+//! (« également », « permettre », « exemple ») that are frequent in any text
+//! and never name a subject, as key-phrase extractors such as RAKE do with
+//! their longer stop lists. Both lists apply to every
 //! document: French texts quote English and the other way round. Tokens are
 //! compared once normalised (folded and stemmed by `normalize`), so the lists
 //! are normalised the same way, once per language and process.
@@ -404,10 +408,204 @@ const ENGLISH: &[&str] = &[
     "yourselves",
 ];
 
+/// Frequent words that are not grammatical but never name a subject.
+const GENERIC_FRENCH: &[&str] = &[
+    "actuellement",
+    "aider",
+    "aide",
+    "aller",
+    "améliorer",
+    "aspect",
+    "aspects",
+    "aujourd'hui",
+    "autant",
+    "avantage",
+    "avantages",
+    "besoin",
+    "cas",
+    "certainement",
+    "chose",
+    "choses",
+    "clairement",
+    "considérer",
+    "créer",
+    "défi",
+    "défis",
+    "dernier",
+    "dernière",
+    "devenir",
+    "devient",
+    "devoir",
+    "dire",
+    "directement",
+    "divers",
+    "diverses",
+    "doit",
+    "doivent",
+    "domaine",
+    "domaines",
+    "donner",
+    "différent",
+    "différente",
+    "différents",
+    "différentes",
+    "effet",
+    "efficace",
+    "efficaces",
+    "efficacement",
+    "également",
+    "enfin",
+    "ensemble",
+    "ensuite",
+    "essentiel",
+    "exemple",
+    "exemples",
+    "façon",
+    "facilement",
+    "faut",
+    "favoriser",
+    "fois",
+    "généralement",
+    "grand",
+    "grande",
+    "grandes",
+    "grands",
+    "important",
+    "importante",
+    "importants",
+    "importantes",
+    "individu",
+    "individus",
+    "interagir",
+    "jamais",
+    "lieu",
+    "manière",
+    "meilleur",
+    "meilleure",
+    "meilleurs",
+    "mettre",
+    "moyen",
+    "moyens",
+    "notamment",
+    "nombre",
+    "nombreux",
+    "nombreuses",
+    "nouveau",
+    "nouveaux",
+    "nouvelle",
+    "nouvelles",
+    "offrir",
+    "offrent",
+    "outil",
+    "outils",
+    "part",
+    "partie",
+    "participer",
+    "particulièrement",
+    "passer",
+    "permet",
+    "permettant",
+    "permettent",
+    "permettre",
+    "personne",
+    "personnes",
+    "petit",
+    "petite",
+    "petits",
+    "petites",
+    "pouvoir",
+    "possible",
+    "premier",
+    "première",
+    "prendre",
+    "principal",
+    "principale",
+    "question",
+    "questions",
+    "rapidement",
+    "rendre",
+    "rester",
+    "rien",
+    "savoir",
+    "selon",
+    "semble",
+    "seul",
+    "seule",
+    "seulement",
+    "significatif",
+    "significatifs",
+    "significative",
+    "simplement",
+    "sorte",
+    "souvent",
+    "surtout",
+    "toujours",
+    "trouver",
+    "type",
+    "utiliser",
+    "utilisent",
+    "vers",
+    "voir",
+    "vouloir",
+    "vraiment",
+];
+
+const GENERIC_ENGLISH: &[&str] = &[
+    "able",
+    "example",
+    "first",
+    "get",
+    "help",
+    "however",
+    "important",
+    "like",
+    "long",
+    "make",
+    "many",
+    "new",
+    "often",
+    "one",
+    "really",
+    "thing",
+    "things",
+    "two",
+    "use",
+    "used",
+    "using",
+    "way",
+    "ways",
+    "well",
+];
+
 /// Whether the normalised token `norm` (as `normalize::for_each_token`
 /// gives it for a text in `lang`) is a stop word.
 pub fn is_stop_word(norm: &str, lang: Lang) -> bool {
     stop_set(lang).contains(norm)
+}
+
+/// Whether `norm` is a stop word or a generic word (see the module's
+/// introduction): a word no topic is named by.
+pub fn is_generic_word(norm: &str, lang: Lang) -> bool {
+    is_stop_word(norm, lang) || generic_set(lang).contains(norm)
+}
+
+fn generic_set(lang: Lang) -> &'static HashSet<String> {
+    static FR: OnceLock<HashSet<String>> = OnceLock::new();
+    static EN: OnceLock<HashSet<String>> = OnceLock::new();
+    let cell = match lang {
+        Lang::Fr => &FR,
+        Lang::En => &EN,
+    };
+    cell.get_or_init(|| normalised(&[GENERIC_FRENCH, GENERIC_ENGLISH], lang))
+}
+
+/// The words of `lists`, normalised as texts in `lang` are.
+fn normalised(lists: &[&[&str]], lang: Lang) -> HashSet<String> {
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .flat_map(|w| normalize_phrase(w, lang))
+        .collect()
 }
 
 fn stop_set(lang: Lang) -> &'static HashSet<String> {
@@ -417,13 +615,7 @@ fn stop_set(lang: Lang) -> &'static HashSet<String> {
         Lang::Fr => &FR,
         Lang::En => &EN,
     };
-    cell.get_or_init(|| {
-        FRENCH
-            .iter()
-            .chain(ENGLISH)
-            .flat_map(|w| normalize_phrase(w, lang))
-            .collect()
-    })
+    cell.get_or_init(|| normalised(&[FRENCH, ENGLISH], lang))
 }
 
 #[cfg(test)]
@@ -443,6 +635,21 @@ mod tests {
         }
         for w in ["The", "being", "les"] {
             assert!(stop(w, Lang::En), "{w}");
+        }
+    }
+
+    #[test]
+    fn generic_words_are_told_apart_for_topic_discovery() {
+        let generic = |w: &str| {
+            normalize_phrase(w, Lang::Fr)
+                .iter()
+                .all(|n| is_generic_word(n, Lang::Fr))
+        };
+        for w in ["également", "permettent", "exemple", "les"] {
+            assert!(generic(w), "{w}");
+        }
+        for w in ["homophilie", "marketing", "plateformes", "vie"] {
+            assert!(!generic(w), "{w}");
         }
     }
 
