@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::InlineLinks;
 use crate::model::{Document, Section, TopicId};
+use crate::topics::TopicIndex;
 use crate::topics::catalog::Catalog;
 use crate::topics::matcher::Matcher;
 
@@ -28,6 +29,7 @@ pub struct InlineLink {
 pub fn inline_links(
     documents: &[Document],
     catalog: &Catalog,
+    topics: &TopicIndex,
     mode: InlineLinks,
 ) -> Vec<Vec<Vec<InlineLink>>> {
     if mode == InlineLinks::Off || catalog.is_empty() {
@@ -39,16 +41,26 @@ pub fn inline_links(
     let matchers = crate::topics::build_matchers(documents, catalog);
     documents
         .par_iter()
-        .map(|doc| {
+        .enumerate()
+        .map(|(d, doc)| {
             let Some(matcher) = matchers.get(&doc.lang) else {
                 return vec![Vec::new(); doc.sections.len()];
             };
             let mut linked: Vec<TopicId> = Vec::new();
             doc.sections
                 .iter()
-                .map(|section| {
+                .enumerate()
+                .map(|(s, section)| {
                     if mode == InlineLinks::FirstPerSection {
                         linked.clear();
+                    }
+                    // Linkable text is part of the section's text: with no
+                    // topic found there, or none left to link, nothing can match.
+                    let found = topics.sections.get(d).and_then(|x| x.get(s));
+                    let open =
+                        found.is_some_and(|ts| ts.iter().any(|t| !linked.contains(&t.topic)));
+                    if !open {
+                        return Vec::new();
                     }
                     section_links(section, matcher, &mut linked)
                 })
@@ -116,10 +128,8 @@ fn unescape(escaped: &str) -> (String, Vec<usize>) {
 
 /// The character a reference at the start of `s` stands for, and its length.
 fn reference(s: &str) -> Option<(char, usize)> {
-    let end = s
-        .get(..12)?
-        .find(';')
-        .or_else(|| s.find(';').filter(|&e| e < 12))?;
+    // Named and numeric references are short: look no further than that.
+    let end = s.char_indices().take(12).find(|&(_, c)| c == ';')?.0;
     let name = &s[1..end];
     let c = match name {
         "amp" => '&',
@@ -198,7 +208,9 @@ mod tests {
             ("vie", &["vie"]),
             ("fomo", &["FOMO", "peur de manquer"]),
         ]);
-        let links = inline_links(std::slice::from_ref(&d), &cat, mode);
+        let docs = std::slice::from_ref(&d);
+        let index = crate::topics::assign(docs, &cat, std::path::Path::new("c")).unwrap();
+        let links = inline_links(docs, &cat, &index, mode);
         links[0]
             .iter()
             .zip(&d.sections)
@@ -245,11 +257,10 @@ mod tests {
         let got = linked(md, InlineLinks::FirstPerSection);
         // Only the last, plain mention is linked.
         assert_eq!(got[0], [("FOMO".to_string(), 2)]);
-        let l = inline_links(
-            std::slice::from_ref(&d),
-            &catalog(&[("fomo", &["FOMO"])]),
-            InlineLinks::FirstPerSection,
-        );
+        let docs = std::slice::from_ref(&d);
+        let cat = catalog(&[("fomo", &["FOMO"])]);
+        let index = crate::topics::assign(docs, &cat, std::path::Path::new("c")).unwrap();
+        let l = inline_links(docs, &cat, &index, InlineLinks::FirstPerSection);
         let at = l[0][0][0].start;
         assert!(
             d.sections[0].html[..at].ends_with("Enfin la "),
@@ -262,6 +273,7 @@ mod tests {
     fn escaped_text_maps_back_to_the_html() {
         let (text, origin) = unescape("a &amp; b &lt;vie&gt; &#39;x&#x27; &bogus c");
         assert_eq!(text, "a & b <vie> 'x' &bogus c");
+        assert_eq!(unescape("&amp;").0, "&");
         assert_eq!(origin.len(), text.len() + 1);
         let v = text.find("vie").unwrap();
         assert_eq!(origin[v], "a &amp; b &lt;".len());

@@ -65,7 +65,7 @@ pub fn link(
     let related = related::related_sections(&documents, &topics, &config.related);
     let mut links = explicit::resolve(&documents, content_dir);
     let warnings = std::mem::take(&mut links.diagnostics);
-    let inline = inline::inline_links(&documents, &catalog, config.inline_links);
+    let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
     let topic_relations = relations::topic_relations(&topics, &catalog);
     let topic_map = map::topic_map(&topics, &catalog);
     let site = Site {

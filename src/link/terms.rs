@@ -19,14 +19,12 @@
 //! and vectors built in a second one, rather than keeping every section's
 //! word counts in memory between the two.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Document, Lang, Section};
 use crate::topics::TopicIndex;
-use crate::topics::normalize::for_each_token;
+use crate::topics::normalize::{for_each_token, word_hash};
 use crate::topics::stopwords::is_stop_word;
 
 /// Share of the score given to shared topics; the rest goes to shared words.
@@ -105,33 +103,7 @@ impl SectionVectors {
 }
 
 /// A word's id and document frequency, for words found in 2 sections or more.
-type Vocabulary = WordMap<(u32, u32)>;
-
-type WordSet = HashSet<u64, BuildHasherDefault<PreHashed>>;
-
-/// A map keyed by word hash.
-type WordMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
-
-/// Hasher for keys that already are hashes (`term_hash`): hashing them
-/// again with SipHash took a tenth of the ranking time.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+type Vocabulary = FxHashMap<u64, (u32, u32)>;
 
 /// Builds the vectors of every section.
 pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVectors {
@@ -153,7 +125,7 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
         .par_iter()
         .enumerate()
         .with_min_len(16)
-        .map_init(WordMap::default, |counts, (d, doc)| {
+        .map_init(FxHashMap::default, |counts, (d, doc)| {
             doc.sections
                 .iter()
                 .enumerate()
@@ -201,7 +173,7 @@ fn for_each_term(section: &Section, lang: Lang, mut emit: impl FnMut(u64, u32, S
                 end: end as u32,
             };
             emit(
-                term_hash(norm),
+                word_hash(norm),
                 if in_title { TITLE_BOOST } else { 1 },
                 span,
             );
@@ -213,23 +185,14 @@ fn for_each_term(section: &Section, lang: Lang, mut emit: impl FnMut(u64, u32, S
     for_each_token(&section.text, lang, |n, s, e| keep(n, s, e, false));
 }
 
-/// FNV-1a: a stable 64-bit hash, so a word needs no owned string to be
-/// counted (collisions over a few million words are vanishingly rare, and
-/// would only merge two words' weights).
-fn term_hash(norm: &str) -> u64 {
-    norm.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// Counts in how many sections each word occurs, and numbers the words found
 /// in two sections or more, in hash order so that ids never depend on threads.
 fn vocabulary(documents: &[Document]) -> Vocabulary {
-    let df: WordMap<u32> = documents
+    let df: FxHashMap<u64, u32> = documents
         .par_iter()
         .fold(
-            || (WordMap::default(), WordSet::default()),
-            |(mut df, mut seen): (WordMap<u32>, WordSet), doc| {
+            || (FxHashMap::default(), FxHashSet::default()),
+            |(mut df, mut seen): (FxHashMap<u64, u32>, FxHashSet<u64>), doc| {
                 for sec in &doc.sections {
                     seen.clear();
                     for_each_term(sec, doc.lang, |h, _, _| {
@@ -242,7 +205,7 @@ fn vocabulary(documents: &[Document]) -> Vocabulary {
             },
         )
         .map(|(df, _)| df)
-        .reduce(WordMap::default, |a, b| {
+        .reduce(FxHashMap::default, |a, b| {
             let (small, mut big) = if a.len() < b.len() { (a, b) } else { (b, a) };
             for (h, n) in small {
                 *big.entry(h).or_insert(0) += n;
@@ -264,7 +227,7 @@ fn text_entries(
     lang: Lang,
     total: usize,
     vocabulary: &Vocabulary,
-    counts: &mut WordMap<(u32, Span)>,
+    counts: &mut FxHashMap<u64, (u32, Span)>,
 ) -> Vec<Entry> {
     counts.clear();
     for_each_term(section, lang, |h, n, span| {

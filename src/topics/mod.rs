@@ -130,12 +130,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// One matcher per language in use: stemming differs between languages.
-pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
+/// The languages the documents are written in, each once, in a fixed order.
+pub fn languages(documents: &[Document]) -> Vec<Lang> {
     let mut langs: Vec<Lang> = documents.iter().map(|d| d.lang).collect();
     langs.sort_by_key(|l| *l as u8);
     langs.dedup();
     langs
+}
+
+/// One matcher per language in use: stemming differs between languages.
+pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
+    languages(documents)
         .into_par_iter()
         .map(|lang| {
             let aliases = catalog

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::TopicIndex;
 use super::catalog::Catalog;
 use super::matcher::Matcher;
-use crate::model::{Document, Lang};
+use crate::model::Document;
 
 /// What `maillage topics` prints.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,10 +105,7 @@ fn dead_aliases(documents: &[Document], catalog: &Catalog) -> Vec<DeadAlias> {
         .flat_map(|t| t.aliases.iter().map(move |a| (t.slug.as_str(), a.as_str())))
         .collect();
     let mut hit = vec![false; aliases.len()];
-    let mut langs: Vec<Lang> = documents.iter().map(|d| d.lang).collect();
-    langs.sort_by_key(|l| *l as u8);
-    langs.dedup();
-    for lang in langs {
+    for lang in super::languages(documents) {
         // One pattern per alias: the "topic" of a hit is the alias's index.
         let matcher = Matcher::new(aliases.iter().enumerate().map(|(i, (_, a))| (i, *a)), lang);
         for doc in documents.iter().filter(|d| d.lang == lang) {
@@ -189,7 +186,7 @@ impl fmt::Display for TopicReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Section;
+    use crate::model::{Lang, Section};
     use std::path::Path;
 
     #[test]

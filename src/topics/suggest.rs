@@ -19,14 +19,14 @@
 //! Two parallel passes: the first counts every candidate by hash, the second
 //! gathers surface forms and example contexts for the best ones only.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::catalog::Catalog;
-use super::normalize::{for_each_token, normalize_phrase};
+use super::normalize::{for_each_token, normalize_phrase, word_hash};
 use super::stopwords::is_generic_word;
 use crate::model::{Document, Lang, Section};
 
@@ -115,14 +115,11 @@ struct Coverage {
 
 impl Coverage {
     fn new(documents: &[Document], catalog: &Catalog) -> Coverage {
-        let mut langs: Vec<Lang> = documents.iter().map(|d| d.lang).collect();
-        langs.sort_by_key(|l| *l as u8);
-        langs.dedup();
         let mut c = Coverage {
-            aliases: HashSet::new(),
-            alias_parts: HashSet::new(),
+            aliases: HashSet::default(),
+            alias_parts: HashSet::default(),
         };
-        for lang in langs {
+        for lang in super::languages(documents) {
             for alias in catalog.topics.iter().flat_map(|t| &t.aliases) {
                 let hashes: Vec<u64> = normalize_phrase(alias, lang)
                     .iter()
@@ -150,13 +147,6 @@ impl Coverage {
             (i + 1..=parts.len()).any(|j| self.aliases.contains(&phrase_key(&parts[i..j])))
         })
     }
-}
-
-/// FNV-1a of a normalised word.
-fn word_hash(w: &str) -> u64 {
-    w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The key of a phrase: its words' hashes, in order.
@@ -229,10 +219,10 @@ fn candidates(run: &[Word], mut each: impl FnMut(usize, usize, &[u64])) {
 fn count(documents: &[Document], covered: &Coverage) -> HashMap<u64, Stat> {
     documents
         .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<u64, Stat>, doc| {
-            let mut in_doc: HashSet<u64> = HashSet::new();
+        .fold(HashMap::default, |mut acc: HashMap<u64, Stat>, doc| {
+            let mut in_doc: HashSet<u64> = HashSet::default();
             for section in &doc.sections {
-                let mut in_section: HashSet<u64> = HashSet::new();
+                let mut in_section: HashSet<u64> = HashSet::default();
                 for (_, run) in runs(section, doc.lang) {
                     candidates(&run, |_, n, parts| {
                         if covered.covers(parts) {
@@ -259,7 +249,7 @@ fn count(documents: &[Document], covered: &Coverage) -> HashMap<u64, Stat> {
             }
             acc
         })
-        .reduce(HashMap::new, |a, b| {
+        .reduce(HashMap::default, |a, b| {
             let (small, mut big) = if a.len() < b.len() { (a, b) } else { (b, a) };
             for (k, s) in small {
                 let e = big.entry(k).or_insert(Stat {
@@ -285,7 +275,7 @@ fn score(stats: &HashMap<u64, Stat>, total_sections: usize) -> Vec<(u64, f64)> {
         .filter(|(_, s)| s.sections >= MIN_SECTIONS && s.mentions > 0)
         .collect();
     // For each phrase, the mentions of the longer kept phrases holding it.
-    let mut nesting: HashMap<u64, (f64, f64)> = HashMap::new();
+    let mut nesting: HashMap<u64, (f64, f64)> = HashMap::default();
     for (_, s) in &kept {
         let parts = &s.parts[..s.words];
         for i in 0..parts.len() {
@@ -365,7 +355,7 @@ fn gather(documents: &[Document], keys: &HashSet<u64>) -> HashMap<u64, Seen> {
         .par_iter()
         .enumerate()
         .map(|(d, doc)| {
-            let mut found: HashMap<u64, Seen> = HashMap::new();
+            let mut found: HashMap<u64, Seen> = HashMap::default();
             for section in &doc.sections {
                 for (text, run) in runs(section, doc.lang) {
                     candidates(&run, |i, n, parts| {
@@ -390,7 +380,7 @@ fn gather(documents: &[Document], keys: &HashSet<u64>) -> HashMap<u64, Seen> {
             found
         })
         .collect();
-    let mut all: HashMap<u64, Seen> = HashMap::new();
+    let mut all: HashMap<u64, Seen> = HashMap::default();
     for found in per_doc {
         for (k, seen) in found {
             all.entry(k).or_default().merge(seen);
