@@ -143,3 +143,42 @@ pub struct SectionRef {
     pub doc: usize,
     pub section: usize,
 }
+
+/// Small values for unit tests, so that each test writes only what matters
+/// to it.
+#[cfg(test)]
+impl Section {
+    /// A level-2 section at line 1 with plain text and no HTML; its title
+    /// counts as text unless empty.
+    pub fn for_tests(id: &str, title: &str, text: &str) -> Section {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            level: 2,
+            lines: (1, 1),
+            title_in_text: !title.is_empty(),
+            html: String::new(),
+            text: text.into(),
+            linkable: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Document {
+    /// A French document from `source`, its slug and title made from it.
+    pub fn for_tests(source: &str, sections: Vec<Section>) -> Document {
+        Document {
+            source: source.into(),
+            slug: source.replace(['/', '.'], "-"),
+            title: source.into(),
+            description: None,
+            date: None,
+            weight: 0,
+            lang: Lang::Fr,
+            front_topics: Vec::new(),
+            sections,
+        }
+    }
+}

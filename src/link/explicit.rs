@@ -206,41 +206,22 @@ fn missing_anchor_hint(id: &str, doc: &Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Lang, Section, SourceLink};
+    use crate::model::{Section, SourceLink};
 
     fn doc(source: &str, sections: &[(&str, &[&str])]) -> Document {
-        Document {
-            source: source.into(),
-            slug: source.replace(['/', '.'], "-"),
-            title: source.into(),
-            description: None,
-            date: None,
-            weight: 0,
-            lang: Lang::Fr,
-            front_topics: Vec::new(),
-            sections: sections
+        let sections = sections.iter().map(|(id, links)| Section {
+            links: links
                 .iter()
-                .map(|(id, links)| Section {
-                    id: id.to_string(),
-                    title: id.to_string(),
-                    level: 2,
-                    lines: (1, 9),
-                    title_in_text: true,
-                    html: String::new(),
-                    text: String::new(),
-                    linkable: Vec::new(),
-                    links: links
-                        .iter()
-                        .enumerate()
-                        .map(|(i, dest)| SourceLink {
-                            dest: dest.to_string(),
-                            line: 3 + i,
-                            href: (i, i + 1),
-                        })
-                        .collect(),
+                .enumerate()
+                .map(|(i, dest)| SourceLink {
+                    dest: dest.to_string(),
+                    line: 3 + i,
+                    href: (i, i + 1),
                 })
                 .collect(),
-        }
+            ..Section::for_tests(id, id, "")
+        });
+        Document::for_tests(source, sections.collect())
     }
 
     fn site() -> Vec<Document> {

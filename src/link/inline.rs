@@ -152,7 +152,6 @@ fn reference(s: &str) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Lang;
     use crate::structure::markdown::sections;
     use crate::topics::catalog::Topic;
 
@@ -173,31 +172,14 @@ mod tests {
     }
 
     fn doc(markdown: &str) -> Document {
-        let sections = sections(markdown, 0)
-            .into_iter()
-            .map(|r| Section {
-                id: "s".into(),
-                title: r.heading.map(|h| h.text).unwrap_or_default(),
-                level: 2,
-                lines: r.lines,
-                title_in_text: true,
-                html: r.html,
-                text: r.text,
-                linkable: r.linkable,
-                links: r.links,
-            })
-            .collect();
-        Document {
-            source: "a.md".into(),
-            slug: "a".into(),
-            title: "a".into(),
-            description: None,
-            date: None,
-            weight: 0,
-            lang: Lang::Fr,
-            front_topics: Vec::new(),
-            sections,
-        }
+        let sections = sections(markdown, 0).into_iter().map(|r| Section {
+            lines: r.lines,
+            html: r.html,
+            linkable: r.linkable,
+            links: r.links,
+            ..Section::for_tests("s", &r.heading.map(|h| h.text).unwrap_or_default(), &r.text)
+        });
+        Document::for_tests("a.md", sections.collect())
     }
 
     /// The mentions linked in each section, as they read in the HTML.

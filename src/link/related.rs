@@ -254,34 +254,14 @@ impl Ranking<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Lang, Section, SectionTopic};
+    use crate::model::{Section, SectionTopic};
 
     fn doc(name: &str, texts: &[&str]) -> Document {
-        Document {
-            source: format!("{name}.md"),
-            slug: name.into(),
-            title: name.into(),
-            description: None,
-            date: None,
-            weight: 0,
-            lang: Lang::Fr,
-            front_topics: Vec::new(),
-            sections: texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Section {
-                    id: format!("s{i}"),
-                    title: String::new(),
-                    level: 2,
-                    lines: (1, 1),
-                    title_in_text: false,
-                    html: String::new(),
-                    text: (*t).into(),
-                    linkable: Vec::new(),
-                    links: Vec::new(),
-                })
-                .collect(),
-        }
+        let sections = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Section::for_tests(&format!("s{i}"), "", t));
+        Document::for_tests(&format!("{name}.md"), sections.collect())
     }
 
     /// A topic index where `topics[doc][section]` lists topic ids.

@@ -310,30 +310,8 @@ mod tests {
     }
 
     fn doc(texts: &[&str]) -> Document {
-        Document {
-            source: "x.md".into(),
-            slug: "x".into(),
-            title: "x".into(),
-            description: None,
-            date: None,
-            weight: 0,
-            lang: Lang::Fr,
-            front_topics: Vec::new(),
-            sections: texts
-                .iter()
-                .map(|t| Section {
-                    id: "s".into(),
-                    title: String::new(),
-                    level: 2,
-                    lines: (1, 1),
-                    title_in_text: false,
-                    html: String::new(),
-                    text: (*t).into(),
-                    linkable: Vec::new(),
-                    links: Vec::new(),
-                })
-                .collect(),
-        }
+        let sections = texts.iter().map(|t| Section::for_tests("s", "", t));
+        Document::for_tests("x.md", sections.collect())
     }
 
     fn no_topics(docs: &[Document]) -> TopicIndex {

@@ -186,7 +186,7 @@ impl fmt::Display for TopicReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Lang, Section};
+    use crate::model::Section;
     use std::path::Path;
 
     #[test]
@@ -198,31 +198,17 @@ mod tests {
         )
         .unwrap();
         let section = |title: &str, text: &str, line| Section {
-            id: "s".into(),
-            title: title.into(),
-            level: 2,
             lines: (line, line),
-            title_in_text: true,
-            html: String::new(),
-            text: text.into(),
-            linkable: Vec::new(),
-            links: Vec::new(),
+            ..Section::for_tests("s", title, text)
         };
-        let doc = Document {
-            source: "a.md".into(),
-            slug: "a".into(),
-            title: "a".into(),
-            description: None,
-            date: None,
-            weight: 0,
-            lang: Lang::Fr,
-            front_topics: Vec::new(),
-            sections: vec![
+        let doc = Document::for_tests(
+            "a.md",
+            vec![
                 section("Un", "la peur de manquer", 1),
                 section("Deux", "rien ici", 5),
                 section("La FOMO", "", 9),
             ],
-        };
+        );
         let docs = [doc];
         let index = crate::topics::assign(&docs, &catalog, Path::new("content")).unwrap();
         let r = report(&docs, &catalog, &index, Path::new("content"));

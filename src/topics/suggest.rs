@@ -510,17 +510,7 @@ mod tests {
 
     #[test]
     fn phrases_keep_to_a_sentence_and_skip_stop_word_edges() {
-        let section = Section {
-            id: "s".into(),
-            title: String::new(),
-            level: 2,
-            lines: (1, 1),
-            title_in_text: false,
-            html: String::new(),
-            text: "La peur de manquer, encore. Vie privée".into(),
-            linkable: Vec::new(),
-            links: Vec::new(),
-        };
+        let section = Section::for_tests("s", "", "La peur de manquer, encore. Vie privée");
         let mut found = Vec::new();
         for (text, run) in runs(&section, Lang::Fr) {
             candidates(&run, |i, n, _| {
