@@ -48,14 +48,7 @@ fn site(extra: &str) -> Fixture {
 }
 
 fn doc_page(f: &Fixture, source: &str) -> String {
-    let json = f.site_json();
-    let doc = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["source"] == source)
-        .unwrap_or_else(|| panic!("no document from {source}"));
-    format!("{}/index.html", doc["slug"].as_str().unwrap())
+    page_of_source(&f.site_json(), source)
 }
 
 /// The hrefs of the prose links of a page, resolved to (file, anchor).

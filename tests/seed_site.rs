@@ -47,14 +47,7 @@ fn site_json() -> serde_json::Value {
 
 /// The output path of the page of the document built from `source`.
 fn doc_page(source: &str) -> String {
-    let json = site_json();
-    let doc = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["source"] == source)
-        .unwrap_or_else(|| panic!("no document from {source}"));
-    format!("{}/index.html", doc["slug"].as_str().unwrap())
+    page_of_source(&site_json(), source)
 }
 
 /// Asserts that the topic page of `topic` links to the section of `source`

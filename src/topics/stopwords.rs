@@ -73,43 +73,35 @@ const GENERIC_ENGLISH: &str = "\
 /// Whether the normalised token `norm` (as `normalize::for_each_token`
 /// gives it for a text in `lang`) is a stop word.
 pub fn is_stop_word(norm: &str, lang: Lang) -> bool {
-    stop_set(lang).contains(norm)
+    static STOP: WordSets = [OnceLock::new(), OnceLock::new()];
+    normalised(&STOP, lang, &[FRENCH, ENGLISH]).contains(norm)
 }
 
 /// Whether `norm` is a stop word or a generic word (see the module's
 /// introduction): a word no topic is named by.
 pub fn is_generic_word(norm: &str, lang: Lang) -> bool {
-    is_stop_word(norm, lang) || generic_set(lang).contains(norm)
+    static GENERIC: WordSets = [OnceLock::new(), OnceLock::new()];
+    is_stop_word(norm, lang)
+        || normalised(&GENERIC, lang, &[GENERIC_FRENCH, GENERIC_ENGLISH]).contains(norm)
 }
 
-fn generic_set(lang: Lang) -> &'static FxHashSet<String> {
-    static FR: OnceLock<FxHashSet<String>> = OnceLock::new();
-    static EN: OnceLock<FxHashSet<String>> = OnceLock::new();
-    let cell = match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    };
-    cell.get_or_init(|| normalised(&[GENERIC_FRENCH, GENERIC_ENGLISH], lang))
-}
+/// One set of normalised words per language, made on first use.
+type WordSets = [OnceLock<FxHashSet<String>>; 2];
 
 /// The words of `lists` (separated by spaces), normalised as texts in
-/// `lang` are.
-fn normalised(lists: &[&str], lang: Lang) -> FxHashSet<String> {
-    lists
-        .iter()
-        .flat_map(|l| l.split_whitespace())
-        .flat_map(|w| normalize_phrase(w, lang))
-        .collect()
-}
-
-fn stop_set(lang: Lang) -> &'static FxHashSet<String> {
-    static FR: OnceLock<FxHashSet<String>> = OnceLock::new();
-    static EN: OnceLock<FxHashSet<String>> = OnceLock::new();
-    let cell = match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
+/// `lang` are, kept in `sets` for the next call.
+fn normalised<'a>(sets: &'a WordSets, lang: Lang, lists: &[&str]) -> &'a FxHashSet<String> {
+    let slot = match lang {
+        Lang::Fr => &sets[0],
+        Lang::En => &sets[1],
     };
-    cell.get_or_init(|| normalised(&[FRENCH, ENGLISH], lang))
+    slot.get_or_init(|| {
+        lists
+            .iter()
+            .flat_map(|l| l.split_whitespace())
+            .flat_map(|w| normalize_phrase(w, lang))
+            .collect()
+    })
 }
 
 #[cfg(test)]
