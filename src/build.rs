@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::SiteConfig;
-use crate::error::{BuildError, Diagnostic};
+use crate::error::{BuildError, Diagnostic, Severity};
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
+use crate::model::Document;
 use crate::render::{self, Page, Theme, templates};
 use crate::structure;
-use crate::topics::{self, catalog::Catalog};
+use crate::topics::{self, TopicIndex, catalog::Catalog};
 use crate::write::{self, WriteReport};
 
 /// What `maillage build` was asked to do.
@@ -26,6 +27,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// Build documents marked `draft` too.
     pub drafts: bool,
+    /// Treat warnings (links to missing files or anchors, unknown front
+    /// matter keys…) as errors: nothing is written when there is one.
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -35,6 +39,7 @@ impl BuildOptions {
             output: None,
             force: false,
             drafts: false,
+            strict: false,
         }
     }
 
@@ -73,6 +78,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     write::check_ownership(&out, options.force)?;
     let input = load::load_site(&options.root, Some(&out))?;
     let built = build_pages(&input, options.drafts)?;
+    if options.strict && !built.warnings.is_empty() {
+        return Err(BuildError {
+            diagnostics: built
+                .warnings
+                .into_iter()
+                .map(|w| Diagnostic {
+                    severity: Severity::Error,
+                    ..w
+                })
+                .collect(),
+        });
+    }
     let report = write::write_output(&out, &built.pages, options.force)?;
     Ok(BuildSummary {
         documents: built.site.documents.len(),
@@ -86,8 +103,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     })
 }
 
-/// The pure pipeline: a site read into memory in, its pages out.
-pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+/// A site read and understood, up to its topics: what `build` and
+/// `maillage topics` share.
+pub struct Analysed {
+    pub config: SiteConfig,
+    pub catalog: Catalog,
+    pub documents: Vec<Document>,
+    pub topics: TopicIndex,
+    pub warnings: Vec<Diagnostic>,
+    /// `<root>/content`, for messages.
+    pub content_dir: PathBuf,
+}
+
+/// Reads the site at `root` and finds its topics, without rendering or
+/// writing anything: what `maillage topics` works on.
+pub fn analyse_site(root: &Path, drafts: bool) -> Result<Analysed, BuildError> {
+    let input = load::load_site(root, Some(&root.join("output")))?;
+    analyse(&input, drafts)
+}
+
+/// Structures the documents and finds their topics (pure).
+pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
     let content_dir = input.root.join("content");
     let config = site_config(input)?;
     let catalog = match &input.catalog {
@@ -95,15 +131,34 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
             .map_err(|diagnostics| BuildError { diagnostics })?,
         None => Catalog::default(),
     };
+    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
+    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
+    Ok(Analysed {
+        config,
+        catalog,
+        documents: structured.documents,
+        topics: topic_index,
+        warnings: structured.warnings,
+        content_dir,
+    })
+}
+
+/// The pure pipeline: a site read into memory in, its pages out.
+pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
     let tera = templates::load(&input.templates, &templates_dir)?;
     let theme_files = templates::theme_files(&input.theme);
 
-    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
-    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
-    let site = link::link(config, catalog, structured.documents, topic_index);
+    let analysed = analyse(input, drafts)?;
+    let (site, link_warnings) = link::link(
+        analysed.config,
+        analysed.catalog,
+        analysed.documents,
+        analysed.topics,
+        &analysed.content_dir,
+    );
     let theme = Theme {
         tera: &tera,
         files: &theme_files,
@@ -111,10 +166,12 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         site_templates: &input.templates,
     };
     let pages = render::render(&site, &theme)?;
+    let mut warnings = analysed.warnings;
+    warnings.extend(link_warnings);
     Ok(Built {
         site,
         pages,
-        warnings: structured.warnings,
+        warnings,
     })
 }
 

@@ -19,8 +19,10 @@ pub struct SiteConfig {
     pub language: String,
     /// What text processing makes of `language`.
     pub lang: Lang,
-    /// How many related sections a section lists at most.
-    pub related_max: usize,
+    /// What related-section lists hold (`[related]`).
+    pub related: RelatedSettings,
+    /// Which mentions of a topic link to its page (`inline_links`).
+    pub inline_links: InlineLinks,
     /// Link to `dir/` rather than `dir/index.html`. Off by default so that the
     /// site also works when opened straight from disk.
     pub pretty_urls: bool,
@@ -34,13 +36,62 @@ struct RawConfig {
     author: Option<String>,
     language: Option<String>,
     related: Option<RawRelated>,
+    inline_links: Option<InlineLinks>,
     pretty_urls: Option<bool>,
+}
+
+/// `inline_links`: which mentions of a topic, in the running text of the
+/// documents, link to the topic's page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InlineLinks {
+    /// The first mention of each topic in each section.
+    #[default]
+    FirstPerSection,
+    /// The first mention of each topic in each document.
+    FirstPerDocument,
+    /// None.
+    Off,
+}
+
+impl InlineLinks {
+    /// The value as `site.toml` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InlineLinks::FirstPerSection => "first-per-section",
+            InlineLinks::FirstPerDocument => "first-per-document",
+            InlineLinks::Off => "off",
+        }
+    }
+}
+
+/// `[related]`: what a section's list of related sections may hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelatedSettings {
+    /// Links per section at most.
+    pub max: usize,
+    /// Links scoring less (scores lie between 0 and 1) are left out.
+    pub min_score: f64,
+    /// Whether sections of the same document may be listed.
+    pub same_document: bool,
+}
+
+impl Default for RelatedSettings {
+    fn default() -> RelatedSettings {
+        RelatedSettings {
+            max: 5,
+            min_score: 0.05,
+            same_document: false,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRelated {
     max: Option<usize>,
+    min_score: Option<f64>,
+    same_document: Option<bool>,
 }
 
 impl SiteConfig {
@@ -54,7 +105,7 @@ impl SiteConfig {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
                 .at(path)
-                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, [related] max)");
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document)");
             if let Some(span) = e.span() {
                 d = d.line(line_of(text, span.start));
             }
@@ -88,8 +139,18 @@ fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
         author: raw.author,
         language,
         lang,
-        related_max: raw.related.and_then(|r| r.max).unwrap_or(5),
+        related: resolve_related(raw.related.unwrap_or_default()),
+        inline_links: raw.inline_links.unwrap_or_default(),
         pretty_urls: raw.pretty_urls.unwrap_or(false),
+    }
+}
+
+fn resolve_related(raw: RawRelated) -> RelatedSettings {
+    let d = RelatedSettings::default();
+    RelatedSettings {
+        max: raw.max.unwrap_or(d.max),
+        min_score: raw.min_score.unwrap_or(d.min_score),
+        same_document: raw.same_document.unwrap_or(d.same_document),
     }
 }
 
@@ -103,8 +164,41 @@ mod tests {
         assert_eq!(c.title, "T");
         assert_eq!(c.language, "fr");
         assert_eq!(c.lang, Lang::Fr);
-        assert_eq!(c.related_max, 5);
+        assert_eq!(c.related, RelatedSettings::default());
         assert!(!c.pretty_urls);
+    }
+
+    #[test]
+    fn related_settings_are_read() {
+        let text = "[related]\nmax = 3\nmin_score = 0.2\nsame_document = true\n";
+        let c = SiteConfig::parse(text, Path::new("site.toml"), "x").unwrap();
+        assert_eq!(
+            c.related,
+            RelatedSettings {
+                max: 3,
+                min_score: 0.2,
+                same_document: true
+            }
+        );
+    }
+
+    #[test]
+    fn inline_links_take_three_values() {
+        for (text, want) in [
+            ("", InlineLinks::FirstPerSection),
+            (
+                "inline_links = \"first-per-document\"",
+                InlineLinks::FirstPerDocument,
+            ),
+            ("inline_links = \"off\"", InlineLinks::Off),
+        ] {
+            let c = SiteConfig::parse(text, Path::new("site.toml"), "x").unwrap();
+            assert_eq!(c.inline_links, want);
+            assert_eq!(text.contains(want.as_str()), !text.is_empty());
+        }
+        let e =
+            SiteConfig::parse("inline_links = \"all\"", Path::new("site.toml"), "x").unwrap_err();
+        assert_eq!(e.line, Some(1));
     }
 
     #[test]

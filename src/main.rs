@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use maillage::build::{BuildOptions, build};
+use maillage::build::{BuildOptions, analyse_site, build};
+use maillage::topics::{report, suggest};
 
 /// maillage: turns a folder of documents (Markdown or plain text) into a
 /// browsable static site, split into sections and cross-linked by topic.
@@ -41,9 +42,34 @@ enum Command {
         /// Also build documents whose front matter says `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Treat warnings as errors (links to missing files or anchors,
+        /// unknown front matter keys…): report them all and write nothing.
+        #[arg(long)]
+        strict: bool,
         /// Print only warnings and errors.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Report on the topic catalog, or propose new topics.
+    ///
+    /// Without options: every topic with its section and document counts,
+    /// the aliases that never match (often a typo), and the sections that
+    /// carry no topic. With --suggest: the key phrases of the content that
+    /// no alias covers, as [[topic]] entries ready to paste into
+    /// content/topics.toml, each with its counts and two example contexts.
+    Topics {
+        /// The site folder, holding content/ (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Also read documents whose front matter says `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Propose new topics instead of reporting on the catalog.
+        #[arg(long)]
+        suggest: bool,
+        /// How many topics to propose.
+        #[arg(long, value_name = "N", default_value_t = 20, requires = "suggest")]
+        limit: usize,
     },
 }
 
@@ -55,6 +81,7 @@ fn main() -> ExitCode {
             output,
             force,
             drafts,
+            strict,
             quiet,
         } => {
             let options = BuildOptions {
@@ -62,10 +89,50 @@ fn main() -> ExitCode {
                 output,
                 force,
                 drafts,
+                strict,
             };
             run_build(&options, quiet)
         }
+        Command::Topics {
+            root,
+            drafts,
+            suggest,
+            limit,
+        } => run_topics(&root, drafts, suggest.then_some(limit)),
     }
+}
+
+/// `maillage topics`: prints the report, or `limit` suggestions.
+fn run_topics(root: &std::path::Path, drafts: bool, suggestions: Option<usize>) -> ExitCode {
+    let site = match analyse_site(root, drafts) {
+        Ok(site) => site,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &site.warnings {
+        eprintln!("{w}");
+    }
+    match suggestions {
+        Some(limit) => {
+            let found = suggest::suggest(&site.documents, &site.catalog, limit);
+            print!(
+                "{}",
+                suggest::to_toml(&found, &site.catalog, &site.content_dir)
+            );
+        }
+        None => {
+            let r = report::report(
+                &site.documents,
+                &site.catalog,
+                &site.topics,
+                &site.content_dir,
+            );
+            print!("{r}");
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_build(options: &BuildOptions, quiet: bool) -> ExitCode {

@@ -101,6 +101,23 @@ pub struct Section {
     /// The body as plain text, for topic matching and excerpts. The heading is
     /// kept apart in `title`.
     pub text: String,
+    /// Byte ranges of `html` holding running text (escaped), where inline
+    /// topic links may go: never a heading, a link, code or raw HTML.
+    pub linkable: Vec<(usize, usize)>,
+    /// Links written to other content files or to anchors, in order.
+    pub links: Vec<SourceLink>,
+}
+
+/// A Markdown link whose destination may be another content file
+/// (`autre.md`, `../dossier/autre.txt#partie`) or an anchor (`#partie`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    /// The destination as written.
+    pub dest: String,
+    /// 1-based line of the file where the link starts.
+    pub line: usize,
+    /// Byte range of the `href` attribute's value in the section's `html`.
+    pub href: (usize, usize),
 }
 
 /// A topic found in a section.
@@ -125,4 +142,43 @@ pub struct Mention {
 pub struct SectionRef {
     pub doc: usize,
     pub section: usize,
+}
+
+/// Small values for unit tests, so that each test writes only what matters
+/// to it.
+#[cfg(test)]
+impl Section {
+    /// A level-2 section at line 1 with plain text and no HTML; its title
+    /// counts as text unless empty.
+    pub fn for_tests(id: &str, title: &str, text: &str) -> Section {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            level: 2,
+            lines: (1, 1),
+            title_in_text: !title.is_empty(),
+            html: String::new(),
+            text: text.into(),
+            linkable: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Document {
+    /// A French document from `source`, its slug and title made from it.
+    pub fn for_tests(source: &str, sections: Vec<Section>) -> Document {
+        Document {
+            source: source.into(),
+            slug: source.replace(['/', '.'], "-"),
+            title: source.into(),
+            description: None,
+            date: None,
+            weight: 0,
+            lang: Lang::Fr,
+            front_topics: Vec::new(),
+            sections,
+        }
+    }
 }

@@ -47,14 +47,7 @@ fn site_json() -> serde_json::Value {
 
 /// The output path of the page of the document built from `source`.
 fn doc_page(source: &str) -> String {
-    let json = site_json();
-    let doc = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["source"] == source)
-        .unwrap_or_else(|| panic!("no document from {source}"));
-    format!("{}/index.html", doc["slug"].as_str().unwrap())
+    page_of_source(&site_json(), source)
 }
 
 /// Asserts that the topic page of `topic` links to the section of `source`
@@ -211,8 +204,11 @@ fn related_sections_come_from_other_documents_with_reasons() {
                     !r["url"].as_str().unwrap().starts_with(own),
                     "same-document link"
                 );
+                let score = r["score"].as_f64().unwrap();
+                assert!((0.05..=1.0).contains(&score), "score {score}");
                 assert!(
-                    !r["topics"].as_array().unwrap().is_empty(),
+                    !r["topics"].as_array().unwrap().is_empty()
+                        || !r["terms"].as_array().unwrap().is_empty(),
                     "a related link without reason"
                 );
             }
@@ -221,6 +217,34 @@ fn related_sections_come_from_other_documents_with_reasons() {
     assert!(
         seen > 20,
         "the seed site should have plenty of related links, found {seen}"
+    );
+}
+
+/// Sections that share no topic but plainly speak of the same thing are
+/// linked by their words, and the page says which words.
+#[test]
+fn sections_without_a_shared_topic_are_linked_by_their_words() {
+    let page = doc_page("000_7f63989c8955f20d.txt");
+    let html = read(&page);
+    let doc = scraper::Html::parse_document(&html);
+    let sel = scraper::Selector::parse("section[id]").unwrap();
+    let why = scraper::Selector::parse(".related__why").unwrap();
+    let section = doc
+        .select(&sel)
+        .find(|s| {
+            s.value().attr("id")
+                == Some("nous-avons-tous-une-chance-de-reussir-sur-les-reseaux-sociaux")
+        })
+        .expect("the « réussir » section");
+    let reasons: Vec<String> = section
+        .select(&why)
+        .map(|w| w.text().collect::<String>())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("mots en commun") && r.contains("« réussir »")),
+        "{reasons:?}"
     );
 }
 

@@ -1,14 +1,25 @@
 //! Stage 4: links sections to each other and topics to topics, and freezes
-//! everything into the immutable `Site` that rendering reads.
+//! everything into the immutable `Site` that rendering reads: related
+//! sections, explicit links and backlinks, inline topic links, topic
+//! relations and the topic map.
 
+pub mod explicit;
+pub mod inline;
+pub mod map;
 pub mod related;
 pub mod relations;
+pub mod terms;
+
+use std::path::Path;
 
 use crate::config::SiteConfig;
+use crate::error::Diagnostic;
 use crate::model::{Document, SectionRef, TopicId};
 use crate::topics::TopicIndex;
 use crate::topics::catalog::Catalog;
 
+pub use explicit::{ExplicitLink, LinkGraph};
+pub use inline::InlineLink;
 pub use related::Related;
 pub use relations::TopicRelation;
 
@@ -21,8 +32,15 @@ pub struct Site {
     pub topics: TopicIndex,
     /// `related[doc][section]`: the most related sections of other documents.
     pub related: Vec<Vec<Vec<Related>>>,
-    /// `topic_relations[topic]`: related topics, strongest first.
+    /// Explicit links between documents, and backlinks.
+    pub links: LinkGraph,
+    /// `inline[doc][section]`: topic mentions to link to their topic's page.
+    pub inline: Vec<Vec<Vec<InlineLink>>>,
+    /// `topic_relations[topic]`: related topics, explicit ones first, then
+    /// the strongest.
     pub topic_relations: Vec<Vec<TopicRelation>>,
+    /// Where each topic goes on the topic index's map.
+    pub topic_map: map::TopicMap,
 }
 
 impl Site {
@@ -35,21 +53,31 @@ impl Site {
     }
 }
 
-/// Builds the links of a site.
+/// Builds the links of a site. The diagnostics are warnings: links to
+/// missing files or anchors. `content_dir` only names files in them.
 pub fn link(
     config: SiteConfig,
     catalog: Catalog,
     documents: Vec<Document>,
     topics: TopicIndex,
-) -> Site {
-    let related = related::related_sections(&topics, catalog.len(), config.related_max);
+    content_dir: &Path,
+) -> (Site, Vec<Diagnostic>) {
+    let related = related::related_sections(&documents, &topics, &config.related);
+    let mut links = explicit::resolve(&documents, content_dir);
+    let warnings = std::mem::take(&mut links.diagnostics);
+    let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
     let topic_relations = relations::topic_relations(&topics, &catalog);
-    Site {
+    let topic_map = map::topic_map(&topics, &catalog);
+    let site = Site {
         config,
         catalog,
         documents,
         topics,
         related,
+        links,
+        inline,
         topic_relations,
-    }
+        topic_map,
+    };
+    (site, warnings)
 }

@@ -1,213 +1,279 @@
-//! Related sections: each section lists the sections of other documents that
-//! share the most topics with it, each shared topic weighted by its rarity
-//! (a topic found in few sections says more than one found everywhere).
+//! Related sections: for each section, the sections that speak of the same
+//! thing, best first, each with its reason (the shared topics, and the
+//! strongest shared words). The score is the dot product of the section
+//! vectors of `terms` — shared rare topics and shared rare words, weighed
+//! half and half — so it lies between 0 and 1. See docs/related.md.
 //!
-//! Sections are never compared pairwise. Sections with the same topic set
-//! score the same against everything, so they are grouped first; groups are
-//! scored against the groups they share a topic with (through an inverted
-//! index topic → groups), once per group rather than once per section. The
-//! cost follows the number of distinct topic sets, not sections².
-
-use std::collections::HashMap;
+//! Sections are never compared pairwise. Each word or topic keeps a champion
+//! list: the `CHAMPIONS` sections where it weighs most (a word found in a
+//! handful of sections keeps them all). A section's candidates are the
+//! sections on the champion lists of its own words and topics, scored by the
+//! weights met on the way; the `RESCORED` best are then scored exactly. The
+//! work per section is bounded by `MAX_TERMS × CHAMPIONS`, so the whole costs
+//! O(sections), whatever the size of the corpus (champion lists: Manning,
+//! Raghavan and Schütze, *Introduction to Information Retrieval*, §7.1.3).
 
 use rayon::prelude::*;
 
-use crate::model::{SectionRef, TopicId};
+use super::terms::{self, Entry, SectionVectors};
+use crate::config::RelatedSettings;
+use crate::model::{Document, SectionRef, TopicId};
 use crate::topics::TopicIndex;
 
-/// A link from one section to a related section of another document.
+/// A link from one section to a related section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Related {
     pub target: SectionRef,
-    /// Sum of the rarity weights of the shared topics.
+    /// Between 0 and 1: half topic cosine, half word cosine.
     pub score: f64,
     /// The shared topics, rarest first: the reason for the link.
     pub shared: Vec<TopicId>,
+    /// The shared words that weigh most, as written in the linking section:
+    /// the reason when no topic is shared.
+    pub terms: Vec<String>,
 }
 
-/// How many candidate groups each group keeps, best first. Enough to fill the
-/// list even when the best groups only hold sections of the same document.
-const CANDIDATE_GROUPS: usize = 48;
+/// Sections kept per word or topic for finding candidates.
+const CHAMPIONS: usize = 64;
 
-/// At most this many links from one section to the same other document, so
-/// that one long document does not fill every list.
+/// Candidates scored exactly per section.
+const RESCORED: usize = 64;
+
+/// At most this many links from one section to the same document, so that
+/// one long document does not fill every list.
 const PER_DOCUMENT: usize = 2;
 
-struct Group {
-    topics: Vec<TopicId>,
-    members: Vec<SectionRef>,
-}
+/// Shared words given as a reason.
+const REASON_TERMS: usize = 3;
 
-/// `result[doc][section]`: up to `max` related sections of other documents.
+/// `result[doc][section]`: up to `settings.max` related sections.
 pub fn related_sections(
-    index: &TopicIndex,
-    topic_count: usize,
-    max: usize,
+    documents: &[Document],
+    topics: &TopicIndex,
+    settings: &RelatedSettings,
 ) -> Vec<Vec<Vec<Related>>> {
-    let total: usize = index.sections.iter().map(Vec::len).sum();
-    let weights: Vec<f64> = index
-        .postings
-        .iter()
-        .map(|p| rarity_weight(total, p.len()))
-        .collect();
-    let (groups, group_of) = group_by_topic_set(index);
-    let mut topic_groups: Vec<Vec<usize>> = vec![Vec::new(); topic_count];
-    for (gid, g) in groups.iter().enumerate() {
-        for &t in &g.topics {
-            topic_groups[t].push(gid);
-        }
-    }
-    let candidates: Vec<Vec<(usize, f64)>> = (0..groups.len())
+    let vectors = terms::section_vectors(documents, topics);
+    let dims = vectors.text_dims as usize + topics.postings.len();
+    let champions = champion_lists(&vectors, dims);
+    let ctx = Ranking {
+        vectors: &vectors,
+        champions: &champions,
+        documents,
+        topics,
+        settings,
+    };
+    let ranked: Vec<Vec<Related>> = (0..vectors.len())
         .into_par_iter()
+        // Each job allocates its scratch buffers: keep jobs large enough
+        // for that to cost nothing.
+        .with_min_len(1024)
         .map_init(
-            || vec![0.0f64; groups.len()],
-            |scores, gid| rank_groups(gid, &groups, &topic_groups, &weights, scores),
+            || Scratch {
+                partial: vec![0.0; vectors.len()],
+                touched: Vec::new(),
+                own: vec![0.0; dims],
+            },
+            |scratch, g| ctx.rank(g, scratch),
         )
         .collect();
-
-    index
-        .sections
-        .par_iter()
-        .enumerate()
-        .map(|(doc, secs)| {
-            (0..secs.len())
-                .map(|section| {
-                    let this = SectionRef { doc, section };
-                    match group_of.get(&this) {
-                        Some(&gid) => pick(
-                            this,
-                            &groups[gid].topics,
-                            &groups,
-                            &candidates[gid],
-                            &weights,
-                            max,
-                        ),
-                        None => Vec::new(),
-                    }
-                })
-                .collect()
-        })
+    let mut ranked = ranked.into_iter();
+    documents
+        .iter()
+        .map(|d| ranked.by_ref().take(d.sections.len()).collect())
         .collect()
 }
 
-/// Inverse document frequency over sections, smoothed so that a topic present
-/// everywhere still weighs a little.
-fn rarity_weight(total_sections: usize, df: usize) -> f64 {
-    if df == 0 {
-        return 0.0;
-    }
-    (1.0 + total_sections as f64 / df as f64).ln()
-}
-
-fn group_by_topic_set(index: &TopicIndex) -> (Vec<Group>, HashMap<SectionRef, usize>) {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<Vec<TopicId>, usize> = HashMap::new();
-    let mut group_of = HashMap::new();
-    for (doc, secs) in index.sections.iter().enumerate() {
-        for (section, topics) in secs.iter().enumerate() {
-            if topics.is_empty() {
-                continue;
+/// `lists[dim]`: the sections where `dim` weighs most, as `(section, weight)`.
+fn champion_lists(vectors: &SectionVectors, dims: usize) -> Vec<Vec<(u32, f32)>> {
+    let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); dims];
+    for (g, v) in vectors.vectors.iter().enumerate() {
+        for e in v {
+            if let Some(list) = lists.get_mut(e.dim as usize) {
+                list.push((g as u32, e.weight));
             }
-            let mut key: Vec<TopicId> = topics.iter().map(|t| t.topic).collect();
-            key.sort_unstable();
-            let r = SectionRef { doc, section };
-            let gid = *by_key.entry(key.clone()).or_insert_with(|| {
-                groups.push(Group {
-                    topics: key,
-                    members: Vec::new(),
-                });
-                groups.len() - 1
+        }
+    }
+    lists.par_iter_mut().for_each(|list| {
+        if list.len() > CHAMPIONS {
+            list.select_nth_unstable_by(CHAMPIONS - 1, |a, b| {
+                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
             });
-            groups[gid].members.push(r);
-            group_of.insert(r, gid);
+            list.truncate(CHAMPIONS);
+            list.sort_unstable_by_key(|x| x.0);
         }
-    }
-    (groups, group_of)
-}
-
-/// Scores every group sharing a topic with `gid`; returns the best, ordered by
-/// score, then by fewer topics (a more focused match), then by position.
-fn rank_groups(
-    gid: usize,
-    groups: &[Group],
-    topic_groups: &[Vec<usize>],
-    weights: &[f64],
-    scores: &mut [f64],
-) -> Vec<(usize, f64)> {
-    let mut touched = Vec::new();
-    for &t in &groups[gid].topics {
-        for &h in &topic_groups[t] {
-            if scores[h] == 0.0 {
-                touched.push(h);
-            }
-            scores[h] += weights[t];
-        }
-    }
-    let mut ranked: Vec<(usize, f64)> = touched.iter().map(|&h| (h, scores[h])).collect();
-    for &h in &touched {
-        scores[h] = 0.0;
-    }
-    ranked.sort_by(|a, b| {
-        b.1.total_cmp(&a.1)
-            .then(groups[a.0].topics.len().cmp(&groups[b.0].topics.len()))
-            .then(a.0.cmp(&b.0))
     });
-    ranked.truncate(CANDIDATE_GROUPS);
-    ranked
+    lists
 }
 
-fn pick(
-    this: SectionRef,
-    own: &[TopicId],
-    groups: &[Group],
-    candidates: &[(usize, f64)],
-    weights: &[f64],
-    max: usize,
-) -> Vec<Related> {
-    let mut out: Vec<Related> = Vec::new();
-    let mut per_doc: HashMap<usize, usize> = HashMap::new();
-    'groups: for &(h, score) in candidates {
-        for &m in &groups[h].members {
-            if out.len() >= max {
-                break 'groups;
+/// Per-job buffers: partial scores indexed by section and which are set,
+/// and the ranked section's vector spread out by dimension.
+struct Scratch {
+    partial: Vec<f32>,
+    touched: Vec<u32>,
+    own: Vec<f32>,
+}
+
+struct Ranking<'a> {
+    vectors: &'a SectionVectors,
+    champions: &'a [Vec<(u32, f32)>],
+    documents: &'a [Document],
+    topics: &'a TopicIndex,
+    settings: &'a RelatedSettings,
+}
+
+impl Ranking<'_> {
+    fn rank(&self, g: usize, scratch: &mut Scratch) -> Vec<Related> {
+        let own = &self.vectors.vectors[g];
+        let candidates = self.candidates(g, own, scratch);
+        // Exact scores against a dense copy of `own`: one multiply per
+        // entry of the candidate, no merge of two sparse lists.
+        for e in own {
+            scratch.own[e.dim as usize] = e.weight;
+        }
+        let mut scored: Vec<(usize, f64)> = candidates
+            .into_iter()
+            .map(|h| {
+                let other = &self.vectors.vectors[h];
+                let dot: f64 = other
+                    .iter()
+                    .map(|e| f64::from(scratch.own[e.dim as usize]) * f64::from(e.weight))
+                    .sum();
+                (h, dot)
+            })
+            .collect();
+        for e in own {
+            scratch.own[e.dim as usize] = 0.0;
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut per_doc: Vec<(u32, usize)> = Vec::new();
+        let mut out = Vec::new();
+        for (h, score) in scored {
+            if out.len() >= self.settings.max || score < self.settings.min_score {
+                break;
             }
-            if m.doc == this.doc {
+            let doc = self.vectors.doc_of[h];
+            match per_doc.iter_mut().find(|(d, _)| *d == doc) {
+                Some((_, n)) if *n >= PER_DOCUMENT => continue,
+                Some((_, n)) => *n += 1,
+                None => per_doc.push((doc, 1)),
+            }
+            out.push(self.related(g, h, score));
+        }
+        out
+    }
+
+    /// The sections met on the champion lists of `own`'s words and topics,
+    /// the `RESCORED` best by partial score.
+    fn candidates(&self, g: usize, own: &[Entry], scratch: &mut Scratch) -> Vec<usize> {
+        let doc_of = &self.vectors.doc_of;
+        let Scratch {
+            partial, touched, ..
+        } = scratch;
+        for e in own {
+            let Some(list) = self.champions.get(e.dim as usize) else {
                 continue;
+            };
+            for &(h, w) in list {
+                let hu = h as usize;
+                if hu == g || (!self.settings.same_document && doc_of[hu] == doc_of[g]) {
+                    continue;
+                }
+                if partial[hu] == 0.0 {
+                    touched.push(h);
+                }
+                partial[hu] += e.weight * w;
             }
-            let n = per_doc.entry(m.doc).or_insert(0);
-            if *n >= PER_DOCUMENT {
-                continue;
+        }
+        let mut ranked: Vec<(u32, f32)> =
+            touched.iter().map(|&h| (h, partial[h as usize])).collect();
+        for &h in touched.iter() {
+            partial[h as usize] = 0.0;
+        }
+        touched.clear();
+        let by_score = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > RESCORED {
+            ranked.select_nth_unstable_by(RESCORED - 1, by_score);
+            ranked.truncate(RESCORED);
+        }
+        ranked.sort_unstable_by(by_score);
+        // A product too small for f32 leaves a zero behind and may be
+        // counted twice: duplicates are adjacent once sorted.
+        ranked.dedup_by_key(|x| x.0);
+        ranked.into_iter().map(|(h, _)| h as usize).collect()
+    }
+
+    /// The link from `g` to `h`, with its reasons.
+    fn related(&self, g: usize, h: usize, score: f64) -> Related {
+        let (own, other) = (&self.vectors.vectors[g], &self.vectors.vectors[h]);
+        let mut shared: Vec<TopicId> = Vec::new();
+        let mut words: Vec<(f64, &Entry)> = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < own.len() && j < other.len() {
+            match own[i].dim.cmp(&other[j].dim) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let e = &own[i];
+                    if self.vectors.is_topic(e.dim) {
+                        shared.push((e.dim - self.vectors.text_dims) as TopicId);
+                    } else {
+                        let w = f64::from(e.weight) * f64::from(other[j].weight);
+                        words.push((w, e));
+                    }
+                    i += 1;
+                    j += 1;
+                }
             }
-            *n += 1;
-            let mut shared: Vec<TopicId> = groups[h]
-                .topics
-                .iter()
-                .copied()
-                .filter(|t| own.binary_search(t).is_ok())
-                .collect();
-            shared.sort_by(|a, b| weights[*b].total_cmp(&weights[*a]).then(a.cmp(b)));
-            out.push(Related {
-                target: m,
-                score,
-                shared,
-            });
+        }
+        let postings = &self.topics.postings;
+        shared.sort_by_key(|&t| (postings.get(t).map_or(0, Vec::len), t));
+        words.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.dim.cmp(&b.1.dim)));
+        let (d, s) = self.vectors.locate(g);
+        let section = &self.documents[d].sections[s];
+        let mut terms: Vec<String> = Vec::new();
+        for (_, e) in words {
+            if terms.len() >= REASON_TERMS {
+                break;
+            }
+            if let Some(w) = e.span.surface(section)
+                && !terms.contains(&w)
+            {
+                terms.push(w);
+            }
+        }
+        let (doc, section) = self.vectors.locate(h);
+        Related {
+            target: SectionRef { doc, section },
+            score,
+            shared,
+            terms,
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SectionTopic;
+    use crate::model::{Section, SectionTopic};
 
-    fn index(docs: &[&[&[TopicId]]], topic_count: usize) -> TopicIndex {
+    fn doc(name: &str, texts: &[&str]) -> Document {
+        let sections = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Section::for_tests(&format!("s{i}"), "", t));
+        Document::for_tests(&format!("{name}.md"), sections.collect())
+    }
+
+    /// A topic index where `topics[doc][section]` lists topic ids.
+    fn index(docs: &[Document], topics: &[&[&[TopicId]]], topic_count: usize) -> TopicIndex {
         let sections: Vec<Vec<Vec<SectionTopic>>> = docs
             .iter()
-            .map(|d| {
-                d.iter()
+            .enumerate()
+            .map(|(d, doc)| {
+                (0..doc.sections.len())
                     .map(|s| {
-                        s.iter()
+                        let ts = topics.get(d).and_then(|x| x.get(s)).copied().unwrap_or(&[]);
+                        ts.iter()
                             .map(|&topic| SectionTopic {
                                 topic,
                                 mention: None,
@@ -232,51 +298,112 @@ mod tests {
         }
     }
 
+    fn targets(r: &[Related]) -> Vec<(usize, usize)> {
+        r.iter().map(|x| (x.target.doc, x.target.section)).collect()
+    }
+
+    fn loose() -> RelatedSettings {
+        RelatedSettings {
+            min_score: 0.0,
+            ..RelatedSettings::default()
+        }
+    }
+
+    /// Three documents about cats, bees and markets: each section's best
+    /// match is the section of another document about the same animal or
+    /// trade, found by the words alone.
     #[test]
-    fn rare_shared_topics_rank_first_and_same_document_is_excluded() {
-        // Topic 0 is everywhere, topic 1 is rare.
-        let idx = index(
-            &[&[&[0, 1], &[0, 1]], &[&[0]], &[&[0, 1]], &[&[0], &[1]]],
-            2,
-        );
-        let r = related_sections(&idx, 2, 5);
-        let first = &r[0][0];
-        assert!(first.iter().all(|x| x.target.doc != 0));
-        assert_eq!(first[0].target, SectionRef { doc: 2, section: 0 });
-        assert_eq!(first[0].shared, vec![1, 0]);
-        // The section sharing only the rare topic beats those sharing only the common one.
-        let pos_rare = first
-            .iter()
-            .position(|x| x.target == SectionRef { doc: 3, section: 1 });
-        let pos_common = first
-            .iter()
-            .position(|x| x.target == SectionRef { doc: 1, section: 0 });
-        assert!(pos_rare < pos_common, "{first:?}");
+    fn sections_about_the_same_thing_rank_first_by_words() {
+        let docs = [
+            doc(
+                "a",
+                &[
+                    "Le chat ronronne et chasse la souris au grenier.",
+                    "Les abeilles butinent les fleurs et font du miel.",
+                ],
+            ),
+            doc(
+                "b",
+                &[
+                    "La ruche des abeilles produit un miel de fleurs sauvages.",
+                    "Le marché du samedi vend des légumes et du fromage.",
+                ],
+            ),
+            doc(
+                "c",
+                &[
+                    "Un chat qui ronronne chasse mieux la souris.",
+                    "Au marché, légumes et fromage se vendent le samedi.",
+                ],
+            ),
+        ];
+        let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
+        assert_eq!(targets(&r[0][0])[0], (2, 0), "cats");
+        assert_eq!(targets(&r[0][1])[0], (1, 0), "bees");
+        assert_eq!(targets(&r[1][1])[0], (2, 1), "market");
+        let cats = &r[0][0][0];
+        assert!(cats.shared.is_empty());
+        assert!(cats.terms.contains(&"ronronne".to_string()), "{cats:?}");
+        assert!(cats.score > 0.0 && cats.score <= 1.0);
     }
 
     #[test]
-    fn sections_without_topics_have_no_links() {
-        let idx = index(&[&[&[]], &[&[0]]], 1);
-        let r = related_sections(&idx, 1, 5);
-        assert!(r[0][0].is_empty());
-        assert!(r[1][0].is_empty());
+    fn a_shared_rare_topic_outranks_a_shared_common_one() {
+        // Topic 0 is on every section, topic 1 on two; the texts share nothing.
+        let docs = [
+            doc("a", &["alpha beta"]),
+            doc("b", &["gamma delta"]),
+            doc("c", &["epsilon zeta"]),
+            doc("d", &["eta theta"]),
+        ];
+        let idx = index(&docs, &[&[&[0, 1]], &[&[0]], &[&[0, 1]], &[&[0]]], 2);
+        let r = related_sections(&docs, &idx, &loose());
+        assert_eq!(targets(&r[0][0])[0], (2, 0));
+        assert_eq!(r[0][0][0].shared, vec![1, 0], "rarest first");
+        assert!(r[0][0][0].terms.is_empty());
     }
 
     #[test]
-    fn lists_are_capped_overall_and_per_document() {
-        let idx = index(
-            &[
-                &[&[0]],
-                &[&[0], &[0], &[0]],
-                &[&[0]],
-                &[&[0]],
-                &[&[0]],
-                &[&[0]],
-            ],
-            1,
-        );
-        let r = related_sections(&idx, 1, 5);
+    fn same_document_links_are_off_unless_asked() {
+        let docs = [
+            doc("a", &["homophilie réseaux", "homophilie réseaux bulles"]),
+            doc("b", &["homophilie bulles"]),
+        ];
+        let idx = index(&docs, &[], 0);
+        let r = related_sections(&docs, &idx, &loose());
+        assert_eq!(targets(&r[0][0]), vec![(1, 0)]);
+        let with_same = RelatedSettings {
+            same_document: true,
+            ..loose()
+        };
+        let r = related_sections(&docs, &idx, &with_same);
+        assert_eq!(targets(&r[0][0])[0], (0, 1));
+        assert!(!targets(&r[0][0]).contains(&(0, 0)), "never itself");
+    }
+
+    #[test]
+    fn lists_are_capped_overall_per_document_and_by_score() {
+        let text = "homophilie bulles filtres";
+        let docs: Vec<Document> = (0..8)
+            .map(|i| doc(&format!("d{i}"), &[text, text, text]))
+            .collect();
+        let idx = index(&docs, &[], 0);
+        let r = related_sections(&docs, &idx, &loose());
         assert_eq!(r[0][0].len(), 5);
-        assert_eq!(r[0][0].iter().filter(|x| x.target.doc == 1).count(), 2);
+        for d in 1..8 {
+            assert!(r[0][0].iter().filter(|x| x.target.doc == d).count() <= 2);
+        }
+        let strict = RelatedSettings {
+            min_score: 0.99,
+            ..loose()
+        };
+        assert!(related_sections(&docs, &idx, &strict)[0][0].is_empty());
+    }
+
+    #[test]
+    fn sections_without_words_or_topics_have_no_links() {
+        let docs = [doc("a", &["", "les de la"]), doc("b", &["homophilie"])];
+        let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
+        assert!(r[0][0].is_empty() && r[0][1].is_empty() && r[1][0].is_empty());
     }
 }

@@ -89,10 +89,21 @@ pub struct SectionCtx<'a> {
     /// 1 for the introduction (no heading is shown), 2.. for headings.
     pub level: u8,
     pub is_intro: bool,
-    pub html: &'a str,
+    /// The body, with inline topic links and rewritten document links.
+    pub html: std::borrow::Cow<'a, str>,
     pub source_lines: (usize, usize),
     pub topics: Vec<TopicLink<'a>>,
     pub related: Vec<RelatedCtx<'a>>,
+    /// The sections linking to this one (« Cité par »), in site order.
+    pub backlinks: Vec<SectionLinkCtx<'a>>,
+}
+
+/// A link to a section of some document.
+#[derive(Debug, Serialize)]
+pub struct SectionLinkCtx<'a> {
+    pub url: String,
+    pub doc_title: &'a str,
+    pub section_title: &'a str,
 }
 
 /// A related section of another document, with why it is related.
@@ -104,6 +115,8 @@ pub struct RelatedCtx<'a> {
     pub score: f64,
     /// The shared topics: the reason for the link.
     pub topics: Vec<TopicLink<'a>>,
+    /// The strongest shared words: the reason when no topic is shared.
+    pub terms: &'a [String],
 }
 
 /// `topics/index.html`: every topic, A–Z.
@@ -113,6 +126,8 @@ pub struct TopicsPage<'a> {
     pub root: &'static str,
     pub topics_url: &'static str,
     pub topics: Vec<TopicSummary<'a>>,
+    /// The topic map, an inline `<svg>` whose topics link to their pages.
+    pub map_html: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,6 +171,12 @@ pub struct RelatedTopicCtx<'a> {
     pub name: &'a str,
     pub url: String,
     pub shared_sections: usize,
+    /// Jaccard index of the two topics' section sets, between 0 and 1.
+    pub strength: f64,
+    /// As a whole percentage, for display.
+    pub strength_percent: u32,
+    /// Named in the catalog's `related`.
+    pub explicit: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,6 +4,8 @@
 
 pub mod context;
 pub mod excerpt;
+pub mod map_svg;
+pub mod section_html;
 pub mod site_json;
 pub mod templates;
 pub mod urls;
@@ -166,7 +168,7 @@ impl<'a> Renderer<'a> {
                 title: &sec.title,
                 level: sec.level,
                 is_intro: sec.level == 1,
-                html: &sec.html,
+                html: section_html::section_html(site, &self.urls, "../", d, s),
                 source_lines: sec.lines,
                 topics: site.topics.sections[d][s]
                     .iter()
@@ -182,6 +184,18 @@ impl<'a> Renderer<'a> {
                             section_title: &target.sections[r.target.section].title,
                             score: r.score,
                             topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
+                            terms: &r.terms,
+                        }
+                    })
+                    .collect(),
+                backlinks: site.links.backlinks[d][s]
+                    .iter()
+                    .map(|&b| {
+                        let source = &site.documents[b.doc];
+                        SectionLinkCtx {
+                            url: self.urls.section_ref(site, b),
+                            doc_title: &source.title,
+                            section_title: &source.sections[b.section].title,
                         }
                     })
                     .collect(),
@@ -240,11 +254,13 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        let root = "../";
         let ctx = TopicsPage {
             site: self.site_ctx,
-            root: "../",
+            root,
             topics_url: self.urls.topics_index(),
             topics,
+            map_html: map_svg::map_svg(site, &self.urls, root),
         };
         self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx)
     }
@@ -298,6 +314,9 @@ impl<'a> Renderer<'a> {
                             name: &other.name,
                             url: self.urls.topic(&other.slug),
                             shared_sections: r.shared_sections,
+                            strength: r.strength,
+                            strength_percent: (r.strength * 100.0).round() as u32,
+                            explicit: r.explicit,
                         }
                     })
                     .collect(),

@@ -9,8 +9,23 @@ use crate::link::Site;
 
 #[derive(Serialize)]
 struct SiteJson<'a> {
+    settings: SettingsJson,
     documents: Vec<DocJson<'a>>,
     topics: Vec<TopicJson<'a>>,
+}
+
+/// The `site.toml` settings that shaped the links.
+#[derive(Serialize)]
+struct SettingsJson {
+    inline_links: &'static str,
+    related: RelatedSettingsJson,
+}
+
+#[derive(Serialize)]
+struct RelatedSettingsJson {
+    max: usize,
+    min_score: f64,
+    same_document: bool,
 }
 
 #[derive(Serialize)]
@@ -33,6 +48,7 @@ struct SectionJson<'a> {
     source_lines: [usize; 2],
     topics: Vec<&'a str>,
     related: Vec<RelatedJson<'a>>,
+    backlinks: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +56,7 @@ struct RelatedJson<'a> {
     url: String,
     score: f64,
     topics: Vec<&'a str>,
+    terms: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -49,7 +66,16 @@ struct TopicJson<'a> {
     url: String,
     aliases: &'a [String],
     related: Vec<&'a str>,
+    relations: Vec<RelationJson<'a>>,
     sections: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RelationJson<'a> {
+    slug: &'a str,
+    shared_sections: usize,
+    strength: f64,
+    explicit: bool,
 }
 
 /// The JSON text of the site's model.
@@ -87,7 +113,12 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
                             url: urls.section_ref(site, r.target),
                             score: round3(r.score),
                             topics: r.shared.iter().map(|&t| site.topic_slug(t)).collect(),
+                            terms: &r.terms,
                         })
+                        .collect(),
+                    backlinks: site.links.backlinks[d][s]
+                        .iter()
+                        .map(|&b| urls.section_ref(site, b))
                         .collect(),
                 })
                 .collect(),
@@ -107,13 +138,36 @@ pub fn site_json(site: &Site, urls: &Urls) -> Vec<u8> {
                 .iter()
                 .map(|r| site.topic_slug(r.topic))
                 .collect(),
+            relations: site.topic_relations[t]
+                .iter()
+                .map(|r| RelationJson {
+                    slug: site.topic_slug(r.topic),
+                    shared_sections: r.shared_sections,
+                    strength: round3(r.strength),
+                    explicit: r.explicit,
+                })
+                .collect(),
             sections: site.topics.postings[t]
                 .iter()
                 .map(|&r| urls.section_ref(site, r))
                 .collect(),
         })
         .collect();
-    let mut out = serde_json::to_vec_pretty(&SiteJson { documents, topics }).unwrap_or_default();
+    let related = &site.config.related;
+    let settings = SettingsJson {
+        inline_links: site.config.inline_links.as_str(),
+        related: RelatedSettingsJson {
+            max: related.max,
+            min_score: related.min_score,
+            same_document: related.same_document,
+        },
+    };
+    let json = SiteJson {
+        settings,
+        documents,
+        topics,
+    };
+    let mut out = serde_json::to_vec_pretty(&json).unwrap_or_default();
     out.push(b'\n');
     out
 }

@@ -1,10 +1,19 @@
 //! Markdown structuring: one pulldown-cmark pass over the body, cut into
 //! sections at every heading, each rendered to HTML and to plain text with its
 //! source line range.
+//!
+//! The pass also notes what the link stage will need, so that it never parses
+//! HTML: where the running text lies in each section's HTML (inline topic
+//! links may go there, never in a link, code, an image or raw HTML), and
+//! where the `href` of each link to another content file lies. Both are
+//! found by wrapping the events in markers before rendering — private-use
+//! characters around linkable text, a placeholder destination for links —
+//! then taking the markers out of the HTML and keeping their positions.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 use crate::error::line_of;
+use crate::model::SourceLink;
 
 /// The Markdown extensions maillage enables: CommonMark plus GFM.
 pub fn options() -> Options {
@@ -36,13 +45,27 @@ pub struct RawSection {
     pub text: String,
     /// 1-based inclusive line range in the file.
     pub lines: (usize, usize),
+    /// Byte ranges of `html` holding linkable running text.
+    pub linkable: Vec<(usize, usize)>,
+    /// Links to content files or anchors.
+    pub links: Vec<SourceLink>,
 }
+
+/// Marks the start and the end of linkable text in the HTML before it is
+/// taken apart; private-use characters, which no text needs.
+const TEXT_START: char = '\u{E000}';
+const TEXT_END: char = '\u{E001}';
+/// The `href` a content link gets until its destination is put back.
+const LINK_PLACEHOLDER: &str = "maillage-link:";
 
 /// Splits a Markdown body into sections. `line_offset` is the number of file
 /// lines before `body` (the front matter), so ranges are file lines.
 pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
     let mut out = Vec::new();
-    let mut current = Builder::new(None, 1 + line_offset);
+    // A text holding the markers themselves gets no linkable spans rather
+    // than wrong ones.
+    let markable = !body.contains([TEXT_START, TEXT_END]);
+    let mut current = Builder::new(None, 1 + line_offset, markable);
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -56,7 +79,7 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
                     line,
                     String::new(),
                 ));
-                current = Builder::new(None, line);
+                current = Builder::new(None, line, markable);
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, line, text)) = heading.take() {
@@ -78,7 +101,7 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
                 // that of the last non-blank byte.
                 let end = range.start + body[range.clone()].trim_end().len();
                 let last = line_of(body, end.saturating_sub(1).max(range.start)) + line_offset;
-                current.push(event, last);
+                current.push(event, line, last);
             }
         }
     }
@@ -93,20 +116,31 @@ struct Builder<'a> {
     text: String,
     first_line: usize,
     last_line: usize,
+    /// Whether linkable text may be marked (see `sections`).
+    markable: bool,
+    /// Depth inside links, images and code blocks: no topic link there.
+    shut: usize,
+    /// Raw inline HTML elements left open in the current block.
+    raw_open: usize,
+    links: Vec<(String, usize)>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(heading: Option<Heading>, first_line: usize) -> Builder<'a> {
+    fn new(heading: Option<Heading>, first_line: usize, markable: bool) -> Builder<'a> {
         Builder {
             heading,
             events: Vec::new(),
             text: String::new(),
             first_line,
             last_line: first_line,
+            markable,
+            shut: 0,
+            raw_open: 0,
+            links: Vec::new(),
         }
     }
 
-    fn push(&mut self, event: Event<'a>, last_line: usize) {
+    fn push(&mut self, event: Event<'a>, line: usize, last_line: usize) {
         match &event {
             Event::SoftBreak | Event::HardBreak => self.text.push(' '),
             Event::End(
@@ -124,7 +158,65 @@ impl<'a> Builder<'a> {
             }
         }
         self.last_line = self.last_line.max(last_line);
-        self.events.push(event);
+        let event = self.track(event, line);
+        let linkable = self.markable
+            && self.shut == 0
+            && self.raw_open == 0
+            && matches!(event, Event::Text(_) | Event::SoftBreak);
+        if linkable {
+            self.events
+                .push(Event::InlineHtml(CowStr::from(TEXT_START)));
+            self.events.push(event);
+            self.events.push(Event::InlineHtml(CowStr::from(TEXT_END)));
+        } else {
+            self.events.push(event);
+        }
+    }
+
+    /// Follows where the event sits (in a link, code, raw HTML…) and swaps
+    /// the destination of a content link for a numbered placeholder.
+    fn track(&mut self, event: Event<'a>, line: usize) -> Event<'a> {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.shut += 1;
+                let dest_url = if is_content_link(&dest_url) {
+                    self.links.push((dest_url.to_string(), line));
+                    CowStr::from(format!("{LINK_PLACEHOLDER}{}", self.links.len() - 1))
+                } else {
+                    dest_url
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image { .. } | Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => {
+                self.shut += 1;
+                event
+            }
+            Event::End(
+                TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock | TagEnd::MetadataBlock(_),
+            ) => {
+                self.shut = self.shut.saturating_sub(1);
+                event
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                self.raw_open = 0;
+                event
+            }
+            Event::InlineHtml(ref raw) => {
+                self.raw_open = raw_depth_after(self.raw_open, raw);
+                event
+            }
+            other => other,
+        }
     }
 
     /// The finished section; `None` for an empty introduction.
@@ -132,15 +224,147 @@ impl<'a> Builder<'a> {
         if self.heading.is_none() && self.events.is_empty() {
             return None;
         }
-        let mut html_out = String::new();
-        html::push_html(&mut html_out, self.events.into_iter());
+        let mut rendered = String::new();
+        html::push_html(&mut rendered, self.events.into_iter());
+        let (html_out, linkable, links) = take_markers(&rendered, &self.links, self.markable);
         Some(RawSection {
             heading: self.heading,
             html: html_out,
             text: self.text.trim_end().to_string(),
             lines: (self.first_line, self.last_line),
+            linkable,
+            links,
         })
     }
+}
+
+/// Whether a destination may point at a content file or an anchor: a
+/// relative path to a `.md` or `.txt` file (then maybe `#anchor`), or a bare
+/// `#anchor`. Web addresses, `mailto:`, site-absolute paths and other files
+/// are left alone.
+pub fn is_content_link(dest: &str) -> bool {
+    if dest.starts_with('/') || has_scheme(dest) {
+        return false;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() {
+        return dest.len() > 1 && dest.starts_with('#');
+    }
+    crate::load::source_kind(std::path::Path::new(path)).is_some()
+}
+
+/// `http:`, `mailto:`…: letters, digits, `+-.`, then `:` before any `/#?`.
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Open raw inline elements after `raw` (`<span>` opens, `</span>` closes;
+/// void and self-closing tags and comments change nothing).
+fn raw_depth_after(depth: usize, raw: &str) -> usize {
+    let tag = raw.trim();
+    if tag.starts_with("</") {
+        return depth.saturating_sub(1);
+    }
+    let name: String = tag
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let void = matches!(
+        name.as_str(),
+        "" | "br" | "img" | "hr" | "wbr" | "input" | "area" | "col" | "embed" | "source"
+    );
+    if void || tag.ends_with("/>") || tag.starts_with("<!") || tag.starts_with("<?") {
+        depth
+    } else {
+        depth + 1
+    }
+}
+
+/// Takes the markers out of rendered HTML (text markers only if `marked`):
+/// returns the HTML, the byte ranges of linkable text in it, and the content
+/// links with their destinations put back (escaped as pulldown-cmark escapes
+/// them) and located.
+fn take_markers(
+    rendered: &str,
+    links: &[(String, usize)],
+    marked: bool,
+) -> (String, Vec<(usize, usize)>, Vec<SourceLink>) {
+    let placeholder = format!("href=\"{LINK_PLACEHOLDER}");
+    let mut out = String::with_capacity(rendered.len());
+    let mut linkable: Vec<(usize, usize)> = Vec::new();
+    let mut located: Vec<SourceLink> = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut rest = rendered;
+    loop {
+        let marker = if marked {
+            rest.find([TEXT_START, TEXT_END])
+        } else {
+            None
+        };
+        let link = if links.is_empty() {
+            None
+        } else {
+            rest.find(&placeholder)
+        };
+        let at = match (marker, link) {
+            (Some(m), Some(l)) => m.min(l),
+            (Some(m), None) => m,
+            (None, Some(l)) => l,
+            (None, None) => break,
+        };
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(TEXT_START) {
+            // Adjacent runs (text, soft break, text) make one span.
+            match linkable.last() {
+                Some(&(start, end)) if end == out.len() => {
+                    linkable.pop();
+                    open = Some(start);
+                }
+                _ => open = Some(out.len()),
+            }
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix(TEXT_END) {
+            if let Some(start) = open.take()
+                && start < out.len()
+            {
+                linkable.push((start, out.len()));
+            }
+            rest = after;
+        } else {
+            let after = &rest[placeholder.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let link = after[..digits]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| links.get(n));
+            out.push_str("href=\"");
+            let start = out.len();
+            if let Some((dest, line)) = link {
+                // Writing into a String cannot fail.
+                let _ = pulldown_cmark_escape::escape_href(&mut out, dest);
+                located.push(SourceLink {
+                    dest: dest.clone(),
+                    line: *line,
+                    href: (start, out.len()),
+                });
+            }
+            rest = &after[digits..];
+        }
+    }
+    out.push_str(rest);
+    (out, linkable, located)
 }
 
 /// The readable text an event carries, if any.
@@ -210,6 +434,68 @@ mod tests {
     fn heading_text_keeps_inline_code_and_drops_markup() {
         let s = sections("## The *best* `tool`\n", 0);
         assert_eq!(s[0].heading.as_ref().unwrap().text, "The best tool");
+    }
+
+    /// The linkable pieces of a section's HTML.
+    fn linkable(s: &RawSection) -> Vec<&str> {
+        s.linkable.iter().map(|&(a, b)| &s.html[a..b]).collect()
+    }
+
+    #[test]
+    fn linkable_text_excludes_links_code_images_and_raw_html() {
+        let body = "Un *mot* et `code` puis [lien](https://x.org) \
+                    ![image](i.png) <span>brut</span> fin & suite\nligne.\n\n\
+                    ```\nbloc\n```\n";
+        let s = &sections(body, 0)[0];
+        let pieces = linkable(s);
+        let all = pieces.concat();
+        for kept in ["Un ", "mot", " et ", " puis ", " fin &amp; suite\nligne."] {
+            assert!(pieces.contains(&kept), "{kept:?} in {pieces:?}");
+        }
+        for never in ["code", "lien", "image", "brut", "bloc"] {
+            assert!(!all.contains(never), "{never} in {pieces:?}");
+        }
+        assert!(!s.html.contains(['\u{E000}', '\u{E001}']), "{}", s.html);
+    }
+
+    #[test]
+    fn content_links_are_located_with_their_line() {
+        let body = "Voir [autre](autre.md#partie), [texte](../d/x.txt)\net [ici](#plus).\n\n\
+                    [web](https://x.org/a.md) [img](a.png) [mail](mailto:a@b.md)\n";
+        let s = &sections(body, 3)[0];
+        let found: Vec<(&str, usize, &str)> = s
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), l.line, &s.html[l.href.0..l.href.1]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("autre.md#partie", 4, "autre.md#partie"),
+                ("../d/x.txt", 4, "../d/x.txt"),
+                ("#plus", 5, "#plus"),
+            ]
+        );
+        assert!(s.html.contains("href=\"https://x.org/a.md\""));
+        assert!(!s.html.contains("maillage-link"), "{}", s.html);
+    }
+
+    #[test]
+    fn destinations_are_escaped_as_pulldown_cmark_does() {
+        let s = &sections("[a](<mon fichier.md>) [b](été.md)\n", 0)[0];
+        assert!(s.html.contains("href=\"mon%20fichier.md\""), "{}", s.html);
+        assert_eq!(s.links[0].dest, "mon fichier.md");
+        assert_eq!(
+            &s.html[s.links[1].href.0..s.links[1].href.1],
+            "%C3%A9t%C3%A9.md"
+        );
+    }
+
+    #[test]
+    fn text_with_marker_characters_gets_no_spans() {
+        let s = &sections("Un \u{E000} étrange.\n", 0)[0];
+        assert!(s.linkable.is_empty());
+        assert!(s.html.contains('\u{E000}'));
     }
 
     #[test]

@@ -192,6 +192,8 @@ fn finish_sections(raw: Vec<RawSection>, doc_title: &str, intro_has_title: bool)
                 title_in_text: true,
                 html: r.html,
                 text: r.text,
+                linkable: r.linkable,
+                links: r.links,
             },
             None => Section {
                 id: anchors.unique("introduction"),
@@ -201,6 +203,8 @@ fn finish_sections(raw: Vec<RawSection>, doc_title: &str, intro_has_title: bool)
                 title_in_text: intro_has_title,
                 html: r.html,
                 text: r.text,
+                linkable: r.linkable,
+                links: r.links,
             },
         })
         .collect()
@@ -221,6 +225,8 @@ fn text_sections(blocks: Vec<text::Block>) -> Vec<RawSection> {
                 html: String::new(),
                 text: String::new(),
                 lines: (line, line),
+                linkable: Vec::new(),
+                links: Vec::new(),
             });
             continue;
         }
@@ -231,6 +237,8 @@ fn text_sections(blocks: Vec<text::Block>) -> Vec<RawSection> {
                 html: String::new(),
                 text: String::new(),
                 lines: (first, first),
+                linkable: Vec::new(),
+                links: Vec::new(),
             });
         }
         if let Some(section) = out.last_mut() {
@@ -264,7 +272,7 @@ fn append_block(section: &mut RawSection, block: text::Block) {
     match block {
         text::Block::Paragraph { text, .. } => {
             section.html.push_str("<p>");
-            push_escaped(&mut section.html, &text);
+            push_linkable(section, &text);
             section.html.push_str("</p>\n");
             section.text.push_str(&text);
         }
@@ -272,7 +280,7 @@ fn append_block(section: &mut RawSection, block: text::Block) {
             section.html.push_str("<ul>\n");
             for (i, item) in items.iter().enumerate() {
                 section.html.push_str("<li>");
-                push_escaped(&mut section.html, &item.text);
+                push_linkable(section, &item.text);
                 section.html.push_str("</li>\n");
                 if i > 0 {
                     section.text.push('\n');
@@ -282,6 +290,15 @@ fn append_block(section: &mut RawSection, block: text::Block) {
             section.html.push_str("</ul>\n");
         }
         text::Block::Heading { .. } => {}
+    }
+}
+
+/// Appends plain text to a section's HTML, escaped, as linkable text.
+fn push_linkable(section: &mut RawSection, text: &str) {
+    let start = section.html.len();
+    push_escaped(&mut section.html, text);
+    if section.html.len() > start {
+        section.linkable.push((start, section.html.len()));
     }
 }
 

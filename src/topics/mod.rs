@@ -9,6 +9,9 @@
 pub mod catalog;
 pub mod matcher;
 pub mod normalize;
+pub mod report;
+pub mod stopwords;
+pub mod suggest;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -112,7 +115,8 @@ fn closest_slug<'a>(wanted: &str, catalog: &'a Catalog) -> Option<&'a str> {
         .map(|(_, s)| s)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, in characters: how far a misspelt name is.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -126,12 +130,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// One matcher per language in use: stemming differs between languages.
-fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
+/// The languages the documents are written in, each once, in a fixed order.
+pub fn languages(documents: &[Document]) -> Vec<Lang> {
     let mut langs: Vec<Lang> = documents.iter().map(|d| d.lang).collect();
     langs.sort_by_key(|l| *l as u8);
     langs.dedup();
     langs
+}
+
+/// One matcher per language in use: stemming differs between languages.
+pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang, Matcher> {
+    languages(documents)
         .into_par_iter()
         .map(|lang| {
             let aliases = catalog

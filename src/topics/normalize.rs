@@ -89,6 +89,15 @@ pub fn for_each_token(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, 
     }
 }
 
+/// A stable 64-bit hash (FNV-1a) of a normalised token, so that words can be
+/// counted without owning a string each. Collisions over a few million
+/// words are vanishingly rare, and would only merge two words' counts.
+pub fn word_hash(norm: &str) -> u64 {
+    norm.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Beyond this many distinct words, a thread's stem cache is emptied, which
 /// bounds its memory.
 const STEM_CACHE_CAPACITY: usize = 1 << 15;

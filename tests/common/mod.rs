@@ -207,3 +207,15 @@ pub fn main_of(html: &str) -> String {
         .map(|m| m.html())
         .unwrap_or_default()
 }
+
+/// The output page of the document built from `source` (a path under
+/// `content/`), as `site.json` gives it.
+pub fn page_of_source(json: &serde_json::Value, source: &str) -> String {
+    let doc = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == source)
+        .unwrap_or_else(|| panic!("no document from {source}"));
+    format!("{}/index.html", doc["slug"].as_str().unwrap())
+}
