@@ -24,6 +24,8 @@ pub struct SiteConfig {
     /// Link to `dir/` rather than `dir/index.html`. Off by default so that the
     /// site also works when opened straight from disk.
     pub pretty_urls: bool,
+    /// Build the search index and show the search box (`[search] enabled`).
+    pub search: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +37,13 @@ struct RawConfig {
     language: Option<String>,
     related: Option<RawRelated>,
     pretty_urls: Option<bool>,
+    search: Option<RawSearch>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,7 +63,7 @@ impl SiteConfig {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
                 .at(path)
-                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, [related] max)");
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, [related] max, [search] enabled)");
             if let Some(span) = e.span() {
                 d = d.line(line_of(text, span.start));
             }
@@ -90,6 +99,7 @@ fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
         lang,
         related_max: raw.related.and_then(|r| r.max).unwrap_or(5),
         pretty_urls: raw.pretty_urls.unwrap_or(false),
+        search: raw.search.and_then(|s| s.enabled).unwrap_or(true),
     }
 }
 
@@ -105,6 +115,14 @@ mod tests {
         assert_eq!(c.lang, Lang::Fr);
         assert_eq!(c.related_max, 5);
         assert!(!c.pretty_urls);
+        assert!(c.search);
+    }
+
+    #[test]
+    fn search_can_be_turned_off() {
+        let c =
+            SiteConfig::parse("[search]\nenabled = false", Path::new("site.toml"), "x").unwrap();
+        assert!(!c.search);
     }
 
     #[test]
