@@ -13,7 +13,8 @@
 //! Each folded query word then finds:
 //! 1. its own entry (exact);
 //! 2. if it is the last word and the query does not end with a space, the
-//!    stems of the most frequent words it begins (prefix, while typing);
+//!    stems of the most frequent words it begins (prefix, while typing), up
+//!    to [`PREFIX_MAX_STEMS`] stems in all;
 //! 3. when the site does not have the word itself (« réseau » when the site
 //!    only writes « réseaux »): the longest stems of at least
 //!    [`INFLECTION_MIN_CHARS`] letters that the word begins with (inflection).
@@ -35,12 +36,17 @@ use crate::topics::normalize::for_each_word;
 /// Words shorter than this are never corrected: too many neighbours.
 pub const TYPO_MIN_CHARS: usize = 5;
 
+/// Corrections kept at most: the stems of the most frequent candidates.
+pub const TYPO_MAX_STEMS: usize = 3;
+
 /// Shorter stems are not trusted to stand for an unknown word (« de » is
 /// not the stem of « demain »).
 pub const INFLECTION_MIN_CHARS: usize = 4;
 
-/// Words a prefix expands to: the stems of the most frequent ones.
-pub const PREFIX_MAX_STEMS: usize = 5;
+/// Stems the last word reaches at most through rules 1 and 2: its own,
+/// then those of the most frequent words it begins. Each costs a posting
+/// file; three keep a query's transfer within budget.
+pub const PREFIX_MAX_STEMS: usize = 3;
 
 /// Prefixes shorter than this are not expanded.
 pub const PREFIX_MIN_CHARS: usize = 2;
@@ -75,7 +81,7 @@ pub fn resolve(index: &SearchIndex, word: &str, last: bool) -> Vec<(u32, Reach)>
             .collect();
         more.sort_unstable_by_key(|&s| (std::cmp::Reverse(index.df(s)), s));
         more.dedup();
-        more.truncate(PREFIX_MAX_STEMS);
+        more.truncate(PREFIX_MAX_STEMS.saturating_sub(found.len()));
         found.extend(more.into_iter().map(|s| (s, Reach::Prefix)));
     }
     if index.stems_of(word).is_empty() {
@@ -96,13 +102,16 @@ pub fn resolve(index: &SearchIndex, word: &str, last: bool) -> Vec<(u32, Reach)>
         );
     }
     if found.is_empty() && typo_allowed(word) {
-        for (w, stems) in &index.words {
-            if typo_candidate(word, w) {
-                found.extend(stems.iter().map(|&s| (s, Reach::Typo)));
-            }
-        }
-        found.sort_unstable();
-        found.dedup_by_key(|(s, _)| *s);
+        let mut typos: Vec<u32> = index
+            .words
+            .iter()
+            .filter(|(w, _)| typo_candidate(word, w))
+            .flat_map(|(_, stems)| stems.iter().copied())
+            .collect();
+        typos.sort_unstable_by_key(|&s| (std::cmp::Reverse(index.df(s)), s));
+        typos.dedup();
+        typos.truncate(TYPO_MAX_STEMS);
+        found.extend(typos.into_iter().map(|s| (s, Reach::Typo)));
     }
     found
 }
