@@ -1,7 +1,7 @@
-//! The pipeline, end to end: load → structure → topics → link → render →
-//! write. `build_pages` is the pure middle (input in memory → pages in
-//! memory); `build` adds the I/O at both ends. The CLI and, later, `watch`
-//! sit on top of these two functions.
+//! The pipeline, end to end: load → structure → topics → link → render
+//! (and, beside it, the search index) → write. `build_pages` is the pure
+//! middle (input in memory → pages in memory); `build` adds the I/O at both
+//! ends. The CLI and, later, `watch` sit on top of these two functions.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
 use crate::model::Document;
 use crate::render::{self, Page, Theme, templates};
+use crate::search;
 use crate::structure;
 use crate::topics::{self, TopicIndex, catalog::Catalog};
 use crate::write::{self, WriteReport};
@@ -165,7 +166,13 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         templates_dir: &templates_dir,
         site_templates: &input.templates,
     };
-    let pages = render::render(&site, &theme)?;
+    // The search index depends on the site alone: built beside the pages.
+    let (pages, index) = rayon::join(
+        || render::render(&site, &theme),
+        || site.config.search.then(|| search::index_pages(&site)),
+    );
+    let mut pages = pages?;
+    pages.extend(index.into_iter().flatten());
     let mut warnings = analysed.warnings;
     warnings.extend(link_warnings);
     Ok(Built {

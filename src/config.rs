@@ -26,6 +26,8 @@ pub struct SiteConfig {
     /// Link to `dir/` rather than `dir/index.html`. Off by default so that the
     /// site also works when opened straight from disk.
     pub pretty_urls: bool,
+    /// Build the search index and show the search box (`[search] enabled`).
+    pub search: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +40,13 @@ struct RawConfig {
     related: Option<RawRelated>,
     inline_links: Option<InlineLinks>,
     pretty_urls: Option<bool>,
+    search: Option<RawSearch>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    enabled: Option<bool>,
 }
 
 /// `inline_links`: which mentions of a topic, in the running text of the
@@ -105,7 +114,7 @@ impl SiteConfig {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
                 .at(path)
-                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document)");
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document, [search] enabled)");
             if let Some(span) = e.span() {
                 d = d.line(line_of(text, span.start));
             }
@@ -142,6 +151,7 @@ fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
         related: resolve_related(raw.related.unwrap_or_default()),
         inline_links: raw.inline_links.unwrap_or_default(),
         pretty_urls: raw.pretty_urls.unwrap_or(false),
+        search: raw.search.and_then(|s| s.enabled).unwrap_or(true),
     }
 }
 
@@ -166,6 +176,14 @@ mod tests {
         assert_eq!(c.lang, Lang::Fr);
         assert_eq!(c.related, RelatedSettings::default());
         assert!(!c.pretty_urls);
+        assert!(c.search);
+    }
+
+    #[test]
+    fn search_can_be_turned_off() {
+        let c =
+            SiteConfig::parse("[search]\nenabled = false", Path::new("site.toml"), "x").unwrap();
+        assert!(!c.search);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod link;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod structure;
 pub mod topics;
 pub mod write;

@@ -174,6 +174,51 @@ fn site_templates_override_the_defaults() {
 }
 
 #[test]
+fn search_box_comes_with_the_index_and_a_base_without_it_still_builds() {
+    let f = site();
+    f.file("content/a.md", "# A\n\nLes réseaux privés.\n");
+    f.build_ok();
+    let home = f.read("index.html");
+    assert!(
+        home.contains("data-maillage-search hidden"),
+        "the box waits for the script"
+    );
+    assert!(home.contains("src=\"theme/search.js\""));
+    assert!(
+        f.read("search/index.js")
+            .starts_with("maillageSearch(\"index\",")
+    );
+    assert!(f.output().join("theme/search.js").is_file());
+
+    // A site's own base.html without the box: the build still works.
+    f.file(
+        "templates/base.html",
+        "<!doctype html><html lang=\"{{ site.language }}\"><head><title>{% block title %}{% endblock title %}</title>\
+         {% block meta_description %}{% endblock meta_description %}{% block head %}{% endblock head %}</head>\
+         <body class=\"{% block body_class %}{% endblock body_class %}\">\
+         <a href=\"{{ root }}index.html\"{% block current_home %}{% endblock current_home %}>home</a>\
+         <a href=\"{{ root }}{{ topics_url }}\"{% block current_topics %}{% endblock current_topics %}>topics</a>\
+         {% block content %}{% endblock content %}</body></html>\n",
+    );
+    f.build_ok();
+    assert!(!f.read("index.html").contains("maillage-search"));
+    assert!(f.output().join("search/index.js").is_file());
+}
+
+#[test]
+fn search_can_be_turned_off() {
+    let f = site();
+    f.file("content/a.md", "# A\n\ntext\n").file(
+        "site.toml",
+        "title = \"Essai\"\n[search]\nenabled = false\n",
+    );
+    f.build_ok();
+    assert!(!f.read("index.html").contains("maillage-search"));
+    assert!(!f.read("index.html").contains("search.js"));
+    assert!(!f.output().join("search").exists());
+}
+
+#[test]
 fn site_theme_files_are_copied_and_override() {
     let f = site();
     f.file("content/a.md", "# A\n")

@@ -19,6 +19,8 @@ pub struct SiteCtx<'a> {
     /// `<html lang>`.
     pub language: &'a str,
     pub generator: &'static str,
+    /// Whether the site has a search index (and so a search box).
+    pub search: bool,
 }
 
 /// A link to a topic page, as a chip.

@@ -48,6 +48,7 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, BuildError> {
         author: site.config.author.as_deref(),
         language: &site.config.language,
         generator: concat!("maillage ", env!("CARGO_PKG_VERSION")),
+        search: site.config.search,
     };
     let r = Renderer {
         site,

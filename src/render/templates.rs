@@ -22,8 +22,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The built-in theme files, by path under `theme/`.
-pub const DEFAULT_THEME: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../theme/style.css"))];
+pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../theme/style.css")),
+    ("search.js", include_bytes!("../../theme/search.js")),
+];
 
 /// Loads the templates: the site's own where it has them, else the defaults.
 /// `site_templates` are `(name, text)` pairs read from `<root>/templates/`.
@@ -117,7 +119,7 @@ mod tests {
             ("style.css".into(), b"x".to_vec()),
             ("extra.js".into(), b"y".to_vec()),
         ]);
-        assert_eq!(files.len(), 2);
+        assert_eq!(files.len(), DEFAULT_THEME.len() + 1);
         assert!(files.contains(&("style.css".to_string(), b"x".to_vec())));
     }
 }

@@ -1,4 +1,4 @@
-//! Text normalisation shared by topic matching (and later by search): folds
+//! Text normalisation shared by topic matching and search: folds
 //! case and accents, drops French elisions, splits on hyphens and
 //! apostrophes, and stems each word, keeping each token's byte range in the
 //! original text.
@@ -34,7 +34,7 @@ pub struct Token {
 /// French particles that are dropped when an apostrophe follows them
 /// (« l’homophilie » → « homophilie »): they carry no topic meaning and would
 /// otherwise glue to nothing useful.
-const FRENCH_ELISIONS: &[&str] = &[
+pub const FRENCH_ELISIONS: &[&str] = &[
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
 ];
 
@@ -63,13 +63,53 @@ pub fn normalize_phrase(phrase: &str, lang: Lang) -> Vec<String> {
 /// allocating a `Token` per word: the folding and stemming buffers are
 /// reused, and `norm` only lives for the duration of the call.
 pub fn for_each_token(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, usize)) {
-    let mut folded = String::new();
+    for_each_word(text, lang, |_, stem, start, end| emit(stem, start, end));
+}
+
+/// Like [`for_each_token`], but also hands over each word's folded form,
+/// before stemming: `emit(folded, stem, start, end)`. The search index maps
+/// folded words to their stems with it, so that a browser only has to fold.
+pub fn for_each_word(text: &str, lang: Lang, mut emit: impl FnMut(&str, &str, usize, usize)) {
     let mut stem = String::new();
+    for_each_folded(text, lang, |folded, start, end| {
+        stem_into(lang, folded, &mut stem);
+        emit(folded, &stem, start, end);
+    });
+}
+
+/// The words of `text`, folded, French elisions dropped, not stemmed:
+/// `emit(folded, start, end)`. [`stem`] gives the stem [`for_each_token`]
+/// would give; a caller that meets the same words again and again (the
+/// search index) stems each distinct word once.
+pub fn for_each_folded(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, usize)) {
+    let mut folded = String::new();
     // Byte offset where the current word began, if inside a word.
     let mut word_start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if is_word_char(c) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Fast path: a run of ASCII letters and digits, copied and
+        // lowercased at once (most of a French or English text).
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if run > 0 {
             word_start.get_or_insert(i);
+            let from = folded.len();
+            folded.push_str(&text[i..i + run]);
+            folded[from..].make_ascii_lowercase();
+            i += run;
+            continue;
+        }
+        // `i` is on a character boundary: runs and characters end on one.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let at = i;
+        i += c.len_utf8();
+        if is_word_char(c) {
+            word_start.get_or_insert(at);
             fold_char(c, &mut folded);
             continue;
         }
@@ -77,15 +117,13 @@ pub fn for_each_token(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, 
             let elided = lang == Lang::Fr && is_apostrophe(c) && is_elision(&folded);
             // A lone combining mark folds to nothing: no token.
             if !elided && !folded.is_empty() {
-                stem_into(lang, &folded, &mut stem);
-                emit(&stem, start, i);
+                emit(&folded, start, at);
             }
             folded.clear();
         }
     }
     if let Some(start) = word_start.filter(|_| !folded.is_empty()) {
-        stem_into(lang, &folded, &mut stem);
-        emit(&stem, start, text.len());
+        emit(&folded, start, text.len());
     }
 }
 
@@ -96,6 +134,13 @@ pub fn word_hash(norm: &str) -> u64 {
     norm.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// The stem of a word folded by [`for_each_folded`].
+pub fn stem(lang: Lang, folded: &str) -> String {
+    let mut out = String::new();
+    stem_into(lang, folded, &mut out);
+    out
 }
 
 /// Beyond this many distinct words, a thread's stem cache is emptied, which
@@ -358,6 +403,35 @@ mod tests {
                 assert_eq!(normalize_phrase(word, Lang::Fr), [fresh.as_str()]);
             }
         }
+    }
+
+    #[test]
+    fn folded_words_then_stem_give_the_tokens() {
+        let text = "L’Homophilie des RÉSEAUX privés, ex-æquo: covid19 Straße ﬁn x\u{301}y";
+        for lang in [Lang::Fr, Lang::En] {
+            let mut via_folded = Vec::new();
+            for_each_folded(text, lang, |f, s, e| via_folded.push((stem(lang, f), s, e)));
+            let tokens: Vec<(String, usize, usize)> = tokenize(text, lang)
+                .into_iter()
+                .map(|t| (t.norm, t.start, t.end))
+                .collect();
+            assert_eq!(via_folded, tokens);
+        }
+    }
+
+    #[test]
+    fn ascii_runs_fold_like_single_characters() {
+        // The ASCII fast path must cut and fold exactly as the general path:
+        // runs that start, end or sit inside non-ASCII words.
+        let mut words = Vec::new();
+        for_each_folded(
+            "ÉtÉ aBc-Déf Ab\u{301}C l'Été 12ÀB",
+            Lang::Fr,
+            |f, s, e| words.push((f.to_owned(), s, e)),
+        );
+        let folded: Vec<&str> = words.iter().map(|(f, _, _)| f.as_str()).collect();
+        assert_eq!(folded, ["ete", "abc", "def", "abc", "ete", "12ab"]);
+        assert_eq!((words[3].1, words[3].2), (15, 20));
     }
 
     #[test]

@@ -1,0 +1,183 @@
+//! The compact encodings of the index files, written here and read by
+//! `theme/search.js` (`decodePostings`, `base64`).
+//!
+//! A posting list is bytes, then base64 text inside a JSON string:
+//! - sparse (tag 0): per section, the varint `gap << 2 | level`, where `gap`
+//!   is the number of sections skipped since the previous one;
+//! - dense (tag 1): two bits per section of the site, the level (0 = absent),
+//!   four sections per byte, low bits first.
+//!
+//! Whichever is shorter is written, so a word found in nearly every section
+//! (« de », « réseau ») costs a quarter of a byte per section, never more.
+
+use super::terms::Level;
+
+pub const SPARSE: u8 = 0;
+pub const DENSE: u8 = 1;
+
+/// Encodes `postings` (section numbers ascending, below `sections`).
+pub fn postings(postings: &[(u32, Level)], sections: u32) -> Vec<u8> {
+    let mut sparse = vec![SPARSE];
+    let mut next = 0u32;
+    for &(section, level) in postings {
+        let gap = section.saturating_sub(next);
+        varint(&mut sparse, (u64::from(gap) << 2) | u64::from(level & 3));
+        next = section.saturating_add(1);
+    }
+    let dense_len = 1 + (sections as usize).div_ceil(4);
+    if sparse.len() <= dense_len {
+        return sparse;
+    }
+    let mut dense = vec![0u8; dense_len];
+    dense[0] = DENSE;
+    for &(section, level) in postings {
+        let (byte, shift) = (1 + section as usize / 4, (section % 4) * 2);
+        if let Some(b) = dense.get_mut(byte) {
+            *b |= (level & 3) << shift;
+        }
+    }
+    dense
+}
+
+/// Decodes what [`postings`] wrote (the reference for the JavaScript reader).
+pub fn decode_postings(bytes: &[u8]) -> Option<Vec<(u32, Level)>> {
+    let (&tag, rest) = bytes.split_first()?;
+    let mut out = Vec::new();
+    match tag {
+        SPARSE => {
+            let mut next = 0u64;
+            let mut i = 0;
+            while i < rest.len() {
+                let (v, used) = read_varint(&rest[i..])?;
+                i += used;
+                let section = next.checked_add(v >> 2)?;
+                out.push((u32::try_from(section).ok()?, (v & 3) as Level));
+                next = section + 1;
+            }
+        }
+        DENSE => {
+            for (i, &b) in rest.iter().enumerate() {
+                for k in 0..4 {
+                    let level = (b >> (2 * k)) & 3;
+                    if level != 0 {
+                        out.push(((i * 4 + k) as u32, level));
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// LEB128: seven bits a byte, low bits first, high bit set on all but the last.
+pub fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding, what the browser's `atob` reads.
+pub fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(BASE64[(n >> (18 - 6 * k)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A file of the index: a script that hands its data to the page's loader,
+/// so it loads with a `<script>` tag, even from `file://` where `fetch` is
+/// refused. `key` is the file's path under `search/`, without `.js`.
+pub fn script(key: &str, json: &str) -> Vec<u8> {
+    format!("maillageSearch({key:?},{json});\n").into_bytes()
+}
+
+/// FNV-1a: a stable 64-bit fingerprint of the index, for cache busting.
+pub fn fingerprint(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.as_ref() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_stems_are_sparse_common_ones_dense() {
+        let rare = [(3, 1), (900, 3)];
+        let bytes = postings(&rare, 1000);
+        assert_eq!(bytes[0], SPARSE);
+        assert_eq!(decode_postings(&bytes).unwrap(), rare);
+
+        let common: Vec<(u32, Level)> = (0..1000).filter(|s| s % 3 != 0).map(|s| (s, 2)).collect();
+        let bytes = postings(&common, 1000);
+        assert_eq!(bytes[0], DENSE);
+        assert_eq!(bytes.len(), 1 + 250);
+        assert_eq!(decode_postings(&bytes).unwrap(), common);
+    }
+
+    #[test]
+    fn empty_postings_round_trip() {
+        assert_eq!(decode_postings(&postings(&[], 0)).unwrap(), []);
+        assert_eq!(decode_postings(&postings(&[], 10)).unwrap(), []);
+    }
+
+    #[test]
+    fn varints_cross_byte_boundaries() {
+        let list: Vec<(u32, Level)> = [0, 31, 32, 5000, 1 << 20, u32::MAX - 1]
+            .iter()
+            .map(|&s| (s, 1))
+            .collect();
+        let bytes = postings(&list, 100);
+        assert_eq!(decode_postings(&bytes).unwrap(), list);
+    }
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn scripts_quote_their_key() {
+        assert_eq!(script("w/0", "[1]"), b"maillageSearch(\"w/0\",[1]);\n");
+    }
+}

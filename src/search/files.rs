@@ -1,0 +1,235 @@
+//! Cuts the in-memory index into the small files a browser fetches on
+//! demand, under `search/`:
+//!
+//! - `index.js` — the manifest: where each vocabulary file starts, the
+//!   topics with the folded words and stems of their names and aliases, the
+//!   French elisions, sizes. Loaded once, when the search box is first used.
+//! - `w/<n>.js` — vocabulary: a sorted range of folded words, each with its
+//!   stems; a stem says which posting file holds it and in how many sections
+//!   it appears. The manifest lists each file's first word.
+//! - `p/<n>.js` — postings: consecutive stems' section lists (see `encode`).
+//!   A stem is never split, so one word costs one posting file.
+//! - `f/<n>.js` — fragments: what a result shows (document and section
+//!   titles, URL, topics, text for the excerpt) for a fixed run of
+//!   `fragment_sections` sections, so section `s` is in file `s / run`.
+//!
+//! Every file is a script calling `maillageSearch(key, data)`.
+
+use serde_json::json;
+
+use super::encode;
+use super::index::SearchIndex;
+use crate::link::Site;
+use crate::render::urls::Urls;
+
+/// Sizes of the files. The defaults keep a three-word query on a site of
+/// 10,000 documents under 300 KB in all (see docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A vocabulary file is closed once it reaches this many bytes.
+    pub vocab_bytes: usize,
+    /// A posting file is closed once it reaches this many bytes.
+    pub posting_bytes: usize,
+    /// Sections per fragment file.
+    pub fragment_sections: usize,
+    /// Bytes of a section's text kept for its excerpt.
+    pub fragment_text: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            vocab_bytes: 12_000,
+            posting_bytes: 16_000,
+            fragment_sections: 8,
+            fragment_text: 1_500,
+        }
+    }
+}
+
+/// Where a stem's postings are: file number and position in it; `None`
+/// when no section holds the stem.
+pub type Location = Option<(u32, u32)>;
+
+/// The posting files (their JSON), and each stem's location.
+pub fn posting_files(index: &SearchIndex, limits: &Limits) -> (Vec<String>, Vec<Location>) {
+    use rayon::prelude::*;
+    let encoded: Vec<String> = index
+        .postings
+        .par_iter()
+        .map(|p| encode::base64(&encode::postings(p, index.sections)))
+        .collect();
+    let mut files: Vec<Vec<&str>> = Vec::new();
+    let mut size = 0;
+    let mut locations = Vec::with_capacity(encoded.len());
+    for (stem, text) in encoded.iter().enumerate() {
+        if index.postings[stem].is_empty() {
+            locations.push(None);
+            continue;
+        }
+        let cost = text.len() + 3;
+        if files.is_empty() || (size > 0 && size + cost > limits.posting_bytes) {
+            files.push(Vec::new());
+            size = 0;
+        }
+        size += cost;
+        let file = files.len() - 1;
+        locations.push(Some((file as u32, files[file].len() as u32)));
+        files[file].push(text);
+    }
+    let json = files.iter().map(|f| json!(f).to_string()).collect();
+    (json, locations)
+}
+
+/// The vocabulary files (their JSON) and the first word of each.
+pub fn vocab_files(
+    index: &SearchIndex,
+    locations: &[Location],
+    limits: &Limits,
+) -> (Vec<String>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut firsts = Vec::new();
+    let mut file = VocabFile::default();
+    for (word, stems) in &index.words {
+        if file.size >= limits.vocab_bytes {
+            files.push(std::mem::take(&mut file).json());
+        }
+        if file.words.is_empty() {
+            firsts.push(word.clone());
+        }
+        let mut entry = vec![json!(word)];
+        file.size += word.len() + 6;
+        for &stem in stems {
+            let local = file.stem(index, stem, locations[stem as usize]);
+            entry.push(json!(local));
+        }
+        file.words.push(serde_json::Value::Array(entry));
+    }
+    if !file.words.is_empty() {
+        files.push(file.json());
+    }
+    (files, firsts)
+}
+
+#[derive(Default)]
+struct VocabFile {
+    /// `[stem, posting file or -1, position, sections holding it]`.
+    stems: Vec<serde_json::Value>,
+    /// Global stem id → index in `stems`.
+    local: std::collections::HashMap<u32, usize>,
+    /// `[word, local stem, …]`.
+    words: Vec<serde_json::Value>,
+    size: usize,
+}
+
+impl VocabFile {
+    fn stem(&mut self, index: &SearchIndex, stem: u32, at: Location) -> usize {
+        if let Some(&i) = self.local.get(&stem) {
+            return i;
+        }
+        let text = &index.stems[stem as usize].text;
+        let (file, pos) = at.map_or((-1, 0), |(f, p)| (i64::from(f), p));
+        self.size += text.len() + 24;
+        self.stems.push(json!([text, file, pos, index.df(stem)]));
+        self.local.insert(stem, self.stems.len() - 1);
+        self.stems.len() - 1
+    }
+
+    fn json(self) -> String {
+        json!({ "s": self.stems, "w": self.words }).to_string()
+    }
+}
+
+/// The fragment files: each covers `fragment_sections` consecutive sections.
+pub fn fragment_files(site: &Site, urls: &Urls, limits: &Limits) -> Vec<String> {
+    use rayon::prelude::*;
+    let all: Vec<(usize, usize)> = site
+        .documents
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| (0..doc.sections.len()).map(move |s| (d, s)))
+        .collect();
+    all.par_chunks(limits.fragment_sections.max(1))
+        .map(|run| fragment_file(site, urls, limits, run))
+        .collect()
+}
+
+/// One fragment file: the sections `run` (document, section) in order.
+fn fragment_file(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
+    let mut file = FragmentFile::default();
+    for &(d, s) in run {
+        let doc = &site.documents[d];
+        let section = &doc.sections[s];
+        if file.last_doc != Some(d) {
+            let url = urls.document(&doc.slug);
+            push_json(&mut file.docs, &(doc.title.as_str(), url.as_str()));
+            file.doc_count += 1;
+            file.last_doc = Some(d);
+        }
+        let topics: Vec<usize> = site.topics.sections[d][s].iter().map(|t| t.topic).collect();
+        let text = clip(&section.text, limits.fragment_text);
+        let entry = (
+            file.doc_count - 1,
+            section.id.as_str(),
+            section.title.as_str(),
+            text.as_str(),
+            topics,
+        );
+        push_json(&mut file.sections, &entry);
+    }
+    file.json()
+}
+
+/// A fragment file being filled: its two arrays as JSON text, unclosed.
+#[derive(Default)]
+struct FragmentFile {
+    /// `[title, url]` of each document with a section here.
+    docs: String,
+    /// `[document, id, title, text, topics]`.
+    sections: String,
+    doc_count: usize,
+    last_doc: Option<usize>,
+}
+
+impl FragmentFile {
+    fn json(self) -> String {
+        format!("{{\"d\":[{}],\"s\":[{}]}}", self.docs, self.sections)
+    }
+}
+
+/// Appends `value` as JSON to a comma-separated list.
+fn push_json(list: &mut String, value: &impl serde::Serialize) {
+    if !list.is_empty() {
+        list.push(',');
+    }
+    // Serialising strings, numbers and tuples of them cannot fail.
+    if let Ok(text) = serde_json::to_string(value) {
+        list.push_str(&text);
+    }
+}
+
+/// `text` with runs of white space made one space, cut after at most `max`
+/// bytes at a word boundary.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 8));
+    for word in text.split_whitespace() {
+        if out.len() + 1 + word.len() > max && !out.is_empty() {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.len() > max {
+            let mut end = max;
+            while !word.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.push_str(&word[..end]);
+            out.push('…');
+            break;
+        }
+        out.push_str(word);
+    }
+    out
+}

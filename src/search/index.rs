@@ -1,0 +1,259 @@
+//! Builds one in-memory index from the documents: the site's stems with
+//! their postings (which sections hold them, and how strongly) and the
+//! vocabulary of folded words, each pointing to its stems.
+//!
+//! Sections are numbered in site order (document by document), so a posting
+//! list is a sorted list of section numbers and the browser finds a section's
+//! fragment file by division.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::terms::{Level, Lexicon, SectionReader, StemId};
+use crate::model::{Document, Lang};
+use crate::topics::normalize::for_each_folded;
+
+/// A stem of one language. The same string in two languages is two stems:
+/// « pass » in English and in French are different words.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Stem {
+    pub lang: u8,
+    pub text: String,
+}
+
+impl Stem {
+    pub fn new(lang: Lang, text: &str) -> Stem {
+        Stem {
+            lang: lang as u8,
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// The whole index in memory, before it is cut into files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchIndex {
+    /// Sorted, so that stems sharing a beginning (the stems a prefix finds)
+    /// land in the same posting file.
+    pub stems: Vec<Stem>,
+    /// `postings[stem]`: `(section number, level)`, section numbers ascending.
+    /// Empty for a stem known only from a topic alias.
+    pub postings: Vec<Vec<(u32, Level)>>,
+    /// Folded words, sorted, each with its stems (one per language using it).
+    pub words: Vec<(String, Vec<u32>)>,
+    /// Number of sections: section numbers run from 0 to this, excluded.
+    pub sections: u32,
+}
+
+/// Builds the index of a run of documents; runs built apart (in parallel)
+/// are then merged in site order.
+#[derive(Debug, Default)]
+pub struct IndexBuilder {
+    lexicon: Lexicon,
+    reader: SectionReader,
+    /// Per lexicon stem: `(section number, level)`.
+    postings: Vec<Vec<(u32, Level)>>,
+    sections: u32,
+}
+
+impl IndexBuilder {
+    /// Adds the sections of `doc`, numbered after those added before.
+    pub fn add_document(&mut self, doc: &Document) {
+        for section in &doc.sections {
+            let stems =
+                self.reader
+                    .read(&mut self.lexicon, doc.lang, &section.title, &section.text);
+            let number = self.sections;
+            for (stem, level) in stems {
+                self.posting(stem).push((number, level));
+            }
+            self.sections += 1;
+        }
+    }
+
+    /// Adds the words of `phrase` to the vocabulary without any section:
+    /// the words of topic names and aliases, so that typing one finds the
+    /// topic even if no section uses it.
+    pub fn add_phrase(&mut self, lang: Lang, phrase: &str) {
+        let lexicon = &mut self.lexicon;
+        for_each_folded(phrase, lang, |folded, _, _| {
+            lexicon.word(lang, folded);
+        });
+    }
+
+    fn posting(&mut self, stem: StemId) -> &mut Vec<(u32, Level)> {
+        let i = stem as usize;
+        if i >= self.postings.len() {
+            self.postings.resize_with(i + 1, Vec::new);
+        }
+        &mut self.postings[i]
+    }
+
+    /// Appends `next`, built from the documents that follow this one's.
+    pub fn merge(&mut self, next: IndexBuilder) {
+        let ids: Vec<StemId> = next
+            .lexicon
+            .stems
+            .iter()
+            .map(|(lang, text)| self.lexicon.stem(*lang, text))
+            .collect();
+        for (lang, folded, stem) in next.lexicon.words_by_lang() {
+            self.lexicon.insert_word(lang, folded, ids[stem as usize]);
+        }
+        let offset = self.sections;
+        for (stem, list) in next.postings.into_iter().enumerate() {
+            let target = self.posting(ids[stem]);
+            target.extend(list.into_iter().map(|(s, l)| (s + offset, l)));
+        }
+        self.sections += next.sections;
+    }
+
+    /// Sorts stems (renumbering them) and words.
+    pub fn finish(mut self) -> SearchIndex {
+        let count = self.lexicon.stems.len();
+        self.postings.resize_with(count, Vec::new);
+        let mut order: Vec<usize> = (0..count).collect();
+        let key = |i: usize| {
+            let (lang, text) = &self.lexicon.stems[i];
+            (*lang as u8, text.as_str())
+        };
+        order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+        let mut new_id = vec![0u32; count];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old] = new as u32;
+        }
+        let mut index = SearchIndex {
+            sections: self.sections,
+            ..SearchIndex::default()
+        };
+        for &old in &order {
+            let (lang, text) = &self.lexicon.stems[old];
+            index.stems.push(Stem::new(*lang, text));
+            index.postings.push(std::mem::take(&mut self.postings[old]));
+        }
+        let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        for (word, stem) in self.lexicon.words() {
+            words.entry(word).or_default().push(new_id[stem as usize]);
+        }
+        index.words = words
+            .into_iter()
+            .map(|(w, mut ids)| {
+                ids.sort_unstable();
+                ids.dedup();
+                (w.to_owned(), ids)
+            })
+            .collect();
+        index.words.sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+        index
+    }
+}
+
+/// Builds the index of `docs` (in site order) with the extra `phrases`,
+/// in parallel over runs of documents.
+pub fn build(docs: &[Document], phrases: &[(Lang, &str)]) -> SearchIndex {
+    let run = docs
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    let parts: Vec<IndexBuilder> = docs
+        .par_chunks(run)
+        .map(|chunk| {
+            let mut b = IndexBuilder::default();
+            chunk.iter().for_each(|d| b.add_document(d));
+            b
+        })
+        .collect();
+    let mut all = IndexBuilder::default();
+    for part in parts {
+        all.merge(part);
+    }
+    for &(lang, phrase) in phrases {
+        all.add_phrase(lang, phrase);
+    }
+    all.finish()
+}
+
+/// The order of JavaScript's `<` on strings (UTF-16 code units), in which
+/// the vocabulary is sorted so that the browser's binary search agrees; it
+/// differs from Rust's byte order only beyond U+FFFF.
+pub fn js_order(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+impl SearchIndex {
+    /// The stems of a folded word, if the site has it.
+    pub fn stems_of(&self, folded: &str) -> &[u32] {
+        self.words
+            .binary_search_by(|(w, _)| js_order(w, folded))
+            .map_or(&[], |i| &self.words[i].1)
+    }
+
+    /// Number of sections holding `stem`.
+    pub fn df(&self, stem: u32) -> usize {
+        self.postings[stem as usize].len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Section;
+    use crate::search::terms::{LEVEL_BODY, LEVEL_TITLE};
+
+    fn doc(lang: Lang, sections: &[(&str, &str)]) -> Document {
+        let mut d = Document::for_tests(
+            "a.md",
+            sections
+                .iter()
+                .map(|(title, text)| Section::for_tests("s", title, text))
+                .collect(),
+        );
+        d.slug = "a".into();
+        d.title = "A".into();
+        d.lang = lang;
+        d
+    }
+
+    #[test]
+    fn sections_are_numbered_across_documents_and_runs() {
+        let a = doc(Lang::Fr, &[("Peur", "x"), ("Vide", "")]);
+        let b = doc(Lang::Fr, &[("Autre", "des peurs")]);
+        let index = build(&[a.clone(), b.clone()], &[]);
+        assert_eq!(index.sections, 3);
+        let peur = index.stems_of("peur")[0];
+        assert_eq!(index.stems_of("peurs"), [peur]);
+        assert_eq!(
+            index.postings[peur as usize],
+            [(0, LEVEL_TITLE), (2, LEVEL_BODY)]
+        );
+        // Built in two runs and merged: the same index.
+        let mut first = IndexBuilder::default();
+        first.add_document(&a);
+        let mut second = IndexBuilder::default();
+        second.add_document(&b);
+        first.merge(second);
+        assert_eq!(first.finish(), index);
+    }
+
+    #[test]
+    fn stems_are_sorted_and_per_language() {
+        let fr = doc(Lang::Fr, &[("", "passe abc")]);
+        let en = doc(Lang::En, &[("", "passe")]);
+        let index = build(&[fr, en], &[]);
+        let texts: Vec<&str> = index.stems.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["abc", "pass", "pass"]);
+        assert_eq!(index.stems_of("passe").len(), 2);
+        assert!(index.words.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(js_order("\u{ffff}", "\u{10000}"), Ordering::Greater);
+    }
+
+    #[test]
+    fn phrase_words_are_findable_without_postings() {
+        let index = build(&[], &[(Lang::Fr, "FOMO")]);
+        let id = index.stems_of("fomo")[0];
+        assert_eq!(index.df(id), 0);
+        assert!(index.stems_of("absent").is_empty());
+    }
+}
