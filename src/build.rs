@@ -14,6 +14,7 @@ use crate::model::Document;
 use crate::render::{self, Page, Theme, templates};
 use crate::search;
 use crate::structure;
+use crate::timing::{Timings, timed};
 use crate::topics::{self, TopicIndex, catalog::Catalog};
 use crate::write::{self, WriteReport};
 
@@ -56,6 +57,8 @@ pub struct Built {
     pub site: Site,
     pub pages: Vec<Page>,
     pub warnings: Vec<Diagnostic>,
+    /// Times of each stage, in pipeline order.
+    pub timings: Timings,
 }
 
 /// What a finished build reports.
@@ -67,6 +70,8 @@ pub struct BuildSummary {
     pub pages: usize,
     pub write: WriteReport,
     pub warnings: Vec<Diagnostic>,
+    /// Times of each stage, in pipeline order (`build --timings`).
+    pub timings: Timings,
     pub elapsed: Duration,
     pub output: PathBuf,
 }
@@ -77,8 +82,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let start = Instant::now();
     let out = options.output_dir();
     write::check_ownership(&out, options.force)?;
-    let input = load::load_site(&options.root, Some(&out))?;
-    let built = build_pages(&input, options.drafts)?;
+    let mut timings = Timings::new();
+    let input = timed(&mut timings, "load", || {
+        load::load_site(&options.root, Some(&out))
+    })?;
+    let mut built = build_pages(&input, options.drafts)?;
+    timings.append(&mut built.timings);
     if options.strict && !built.warnings.is_empty() {
         return Err(BuildError {
             diagnostics: built
@@ -91,7 +100,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                 .collect(),
         });
     }
-    let report = write::write_output(&out, &built.pages, options.force)?;
+    let report = timed(&mut timings, "write", || {
+        write::write_output(&out, &built.pages, options.force)
+    })?;
     Ok(BuildSummary {
         documents: built.site.documents.len(),
         sections: built.site.documents.iter().map(|d| d.sections.len()).sum(),
@@ -99,6 +110,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         pages: built.pages.len(),
         write: report,
         warnings: built.warnings,
+        timings,
         elapsed: start.elapsed(),
         output: out,
     })
@@ -125,6 +137,15 @@ pub fn analyse_site(root: &Path, drafts: bool) -> Result<Analysed, BuildError> {
 
 /// Structures the documents and finds their topics (pure).
 pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
+    analyse_timed(input, drafts, &mut Timings::new())
+}
+
+/// `analyse`, recording the time of each stage in `timings`.
+fn analyse_timed(
+    input: &SiteInput,
+    drafts: bool,
+    timings: &mut Timings,
+) -> Result<Analysed, BuildError> {
     let content_dir = input.root.join("content");
     let config = site_config(input)?;
     let catalog = match &input.catalog {
@@ -132,8 +153,12 @@ pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> 
             .map_err(|diagnostics| BuildError { diagnostics })?,
         None => Catalog::default(),
     };
-    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
-    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
+    let structured = timed(timings, "structure", || {
+        structure::structure_all(&input.sources, config.lang, &content_dir, drafts)
+    })?;
+    let topic_index = timed(timings, "topics", || {
+        topics::assign(&structured.documents, &catalog, &content_dir)
+    })?;
     Ok(Analysed {
         config,
         catalog,
@@ -152,14 +177,17 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
     let tera = templates::load(&input.templates, &templates_dir)?;
     let theme_files = templates::theme_files(&input.theme);
 
-    let analysed = analyse(input, drafts)?;
-    let (site, link_warnings) = link::link(
-        analysed.config,
-        analysed.catalog,
-        analysed.documents,
-        analysed.topics,
-        &analysed.content_dir,
-    );
+    let mut timings = Timings::new();
+    let analysed = analyse_timed(input, drafts, &mut timings)?;
+    let (site, link_warnings) = timed(&mut timings, "link", || {
+        link::link(
+            analysed.config,
+            analysed.catalog,
+            analysed.documents,
+            analysed.topics,
+            &analysed.content_dir,
+        )
+    });
     let theme = Theme {
         tera: &tera,
         files: &theme_files,
@@ -167,10 +195,12 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         site_templates: &input.templates,
     };
     // The search index depends on the site alone: built beside the pages.
-    let (pages, index) = rayon::join(
-        || render::render(&site, &theme),
-        || site.config.search.then(|| search::index_pages(&site)),
-    );
+    let (pages, index) = timed(&mut timings, "render+search", || {
+        rayon::join(
+            || render::render(&site, &theme),
+            || site.config.search.then(|| search::index_pages(&site)),
+        )
+    });
     let mut pages = pages?;
     pages.extend(index.into_iter().flatten());
     let mut warnings = analysed.warnings;
@@ -179,6 +209,7 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
         site,
         pages,
         warnings,
+        timings,
     })
 }
 

@@ -17,5 +17,6 @@ pub mod model;
 pub mod render;
 pub mod search;
 pub mod structure;
+pub mod timing;
 pub mod topics;
 pub mod write;
