@@ -17,8 +17,8 @@ memory of the process (getrusage of the child, via os.wait4), output files
 and bytes, and maillage's own per-stage timings (`--timings`).
 
 With --topics-compare N it also builds N documents with a 20-topic and a
-1,000-topic catalog, and times topic matching alone on both
-(examples/topic_matching.rs: the stage run 5 times on one thread).
+1,000-topic catalog, and times each step alone on both
+(examples/stage_costs.rs: each step run 3 times on one thread, medians).
 
 Usage (from the repository root; output on tmpfs by default):
 
@@ -135,7 +135,7 @@ class Bench:
         self.args = args
         self.maillage = os.path.join(REPO, "target", "release", "maillage")
         self.floor = os.path.join(REPO, "target", "release", "examples", "floor")
-        self.matching = os.path.join(REPO, "target", "release", "examples", "topic_matching")
+        self.matching = os.path.join(REPO, "target", "release", "examples", "stage_costs")
         self.matching_lines = []
         self.load_start = os.getloadavg()[0]
         self.results = []  # (size label, scenario, [runs])
@@ -193,12 +193,13 @@ class Bench:
 
     def topic_matching(self, docs, topics):
         if not os.path.exists(self.matching):
-            log("examples/topic_matching.rs is missing: no timing of matching alone")
+            log("examples/stage_costs.rs is missing: no timing of matching alone")
             return
         root = corpus(self.args, "maillage", docs, topics)
-        r = measure([self.matching, root, "5"])
-        line = r["stdout"].strip()
-        median = float(re.search(r"median ([0-9.]+) s", line).group(1))
+        r = measure([self.matching, root, "3"])
+        steps = dict(re.findall(r"^(.+?)\s+median ([0-9.]+) s$", r["stdout"], re.M))
+        median = float(steps["topics (matching)"])
+        line = f"{topics} topics: " + ", ".join(f"{k} {v} s" for k, v in steps.items())
         self.matching_lines.append((topics, median, line))
 
     def report(self):
@@ -236,7 +237,7 @@ class Bench:
         if stages:
             print("\n(columns: " + ", ".join(stages) + "; each wall / CPU seconds)")
         if len(self.matching_lines) > 1:
-            print("\ntopic matching alone:\n")
+            print("\neach step alone, one thread (examples/stage_costs.rs):\n")
             for _, _, line in self.matching_lines:
                 print(f"- {line}")
             base = self.matching_lines[0][1]
