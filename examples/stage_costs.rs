@@ -58,8 +58,8 @@ fn median<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
 
 fn run(root: &Path, runs: usize) -> Result<(), String> {
     let input = load::load_site(root, None).map_err(|e| e.to_string())?;
-    let analysed =
-        median("structure+topics", runs, || analyse(&input, false)).map_err(|e| e.to_string())?;
+    let analysed = median("structure+topics", runs, || analyse(input.clone(), false))
+        .map_err(|e| e.to_string())?;
     let (docs, catalog, index) = (&analysed.documents, &analysed.catalog, &analysed.topics);
     let content = &analysed.content_dir;
     median("topics (matching)", runs, || {

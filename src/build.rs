@@ -1,22 +1,28 @@
 //! The pipeline, end to end: load → structure → topics → link → render
-//! (and, beside it, the search index) → write. `build_pages` is the pure
-//! middle (input in memory → pages in memory); `build` adds the I/O at both
-//! ends. The CLI and, later, `watch` sit on top of these two functions.
+//! (and, beside it, the search index) → write. `prepare` is the pure middle
+//! up to the linked `Site`; `build` adds the I/O at both ends and streams
+//! render into write, so pages are never all in memory; `build_pages` renders
+//! everything in memory instead, for tests and tools. The CLI and `watch` sit
+//! on top of these functions.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use tera::Tera;
 
 use crate::config::SiteConfig;
 use crate::error::{BuildError, Diagnostic, Severity};
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
 use crate::model::Document;
-use crate::render::{self, Page, Theme, templates};
+use crate::render::{self, Job, Page, SitePages, Theme, templates};
 use crate::search;
 use crate::structure;
 use crate::timing::{Timings, timed};
 use crate::topics::{self, TopicIndex, catalog::Catalog};
-use crate::write::{self, WriteReport};
+use crate::write::staged::Staged;
+use crate::write::{self, PageSource, Staging, WriteReport};
 
 /// What `maillage build` was asked to do.
 #[derive(Debug, Clone)]
@@ -52,7 +58,7 @@ impl BuildOptions {
     }
 }
 
-/// The outcome of the pure part of a build.
+/// The outcome of the pure part of a build, every page in memory.
 pub struct Built {
     pub site: Site,
     pub pages: Vec<Page>,
@@ -76,8 +82,34 @@ pub struct BuildSummary {
     pub output: PathBuf,
 }
 
-/// Builds the site of `options`: reads it, renders every page in memory, and
-/// only then writes, so a failed build leaves the previous output untouched.
+/// A site understood and linked, with the templates and theme that will
+/// render it: everything of a build but its pages.
+pub struct Prepared {
+    pub site: Site,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+    tera: Tera,
+    theme_files: Vec<(String, Vec<u8>)>,
+    templates_dir: PathBuf,
+    site_templates: Vec<(String, String)>,
+}
+
+impl Prepared {
+    /// The templates and theme files, as rendering takes them.
+    pub fn theme(&self) -> Theme<'_> {
+        Theme {
+            tera: &self.tera,
+            files: &self.theme_files,
+            templates_dir: &self.templates_dir,
+            site_templates: &self.site_templates,
+        }
+    }
+}
+
+/// Builds the site of `options`: reads it, then renders every page and
+/// stages it in the output folder, and only moves the changed pages into
+/// place once all of them rendered, so a failed build leaves the previous
+/// output untouched. Pages are not kept in memory once staged.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let start = Instant::now();
     let out = options.output_dir();
@@ -86,11 +118,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let input = timed(&mut timings, "load", || {
         load::load_site(&options.root, Some(&out))
     })?;
-    let mut built = build_pages(&input, options.drafts)?;
-    timings.append(&mut built.timings);
-    if options.strict && !built.warnings.is_empty() {
+    let mut prepared = prepare(input, options.drafts)?;
+    timings.append(&mut prepared.timings);
+    if options.strict && !prepared.warnings.is_empty() {
         return Err(BuildError {
-            diagnostics: built
+            diagnostics: prepared
                 .warnings
                 .into_iter()
                 .map(|w| Diagnostic {
@@ -100,16 +132,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                 .collect(),
         });
     }
-    let report = timed(&mut timings, "write", || {
-        write::write_output(&out, &built.pages, options.force)
+    let site = &prepared.site;
+    let theme = prepared.theme();
+    let staging = Staging::begin(&out, options.force)?;
+    // The search index is staged first and dropped, so that its files and
+    // the pages are never in memory together.
+    if site.config.search {
+        let index = timed(&mut timings, "search", || search::index_pages(site));
+        timed(&mut timings, "write search", || staging.stage(&index[..]))?;
+    }
+    let pages = SitePages::new(site, &theme);
+    timed(&mut timings, "render+write", || {
+        staging.stage(&RenderedPages(&pages))
     })?;
+    let report = timed(&mut timings, "commit", || staging.commit())?;
+    let search_files = report.written + report.unchanged - pages.len();
     Ok(BuildSummary {
-        documents: built.site.documents.len(),
-        sections: built.site.documents.iter().map(|d| d.sections.len()).sum(),
-        topics: built.site.catalog.len(),
-        pages: built.pages.len(),
+        documents: site.documents.len(),
+        sections: site.documents.iter().map(|d| d.sections.len()).sum(),
+        topics: site.catalog.len(),
+        pages: pages.len() + search_files,
         write: report,
-        warnings: built.warnings,
+        warnings: prepared.warnings.clone(),
         timings,
         elapsed: start.elapsed(),
         output: out,
@@ -132,29 +176,30 @@ pub struct Analysed {
 /// writing anything: what `maillage topics` works on.
 pub fn analyse_site(root: &Path, drafts: bool) -> Result<Analysed, BuildError> {
     let input = load::load_site(root, Some(&root.join("output")))?;
-    analyse(&input, drafts)
+    analyse(input, drafts)
 }
 
-/// Structures the documents and finds their topics (pure).
-pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
+/// Structures the documents and finds their topics (pure). Takes the input
+/// by value so that each source text is freed once structured.
+pub fn analyse(input: SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
     analyse_timed(input, drafts, &mut Timings::new())
 }
 
 /// `analyse`, recording the time of each stage in `timings`.
 fn analyse_timed(
-    input: &SiteInput,
+    input: SiteInput,
     drafts: bool,
     timings: &mut Timings,
 ) -> Result<Analysed, BuildError> {
     let content_dir = input.root.join("content");
-    let config = site_config(input)?;
+    let config = site_config(&input)?;
     let catalog = match &input.catalog {
         Some(text) => Catalog::parse(text, &content_dir.join(load::CATALOG_FILE))
             .map_err(|diagnostics| BuildError { diagnostics })?,
         None => Catalog::default(),
     };
     let structured = timed(timings, "structure", || {
-        structure::structure_all(&input.sources, config.lang, &content_dir, drafts)
+        structure::structure_all(input.sources, config.lang, &content_dir, drafts)
     })?;
     let topic_index = timed(timings, "topics", || {
         topics::assign(&structured.documents, &catalog, &content_dir)
@@ -169,13 +214,15 @@ fn analyse_timed(
     })
 }
 
-/// The pure pipeline: a site read into memory in, its pages out.
-pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+/// Everything before rendering: configuration, catalog and templates checked,
+/// documents structured, topics found, sections linked.
+pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
     let tera = templates::load(&input.templates, &templates_dir)?;
     let theme_files = templates::theme_files(&input.theme);
+    let site_templates = input.templates.clone();
 
     let mut timings = Timings::new();
     let analysed = analyse_timed(input, drafts, &mut timings)?;
@@ -188,29 +235,68 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
             &analysed.content_dir,
         )
     });
-    let theme = Theme {
-        tera: &tera,
-        files: &theme_files,
-        templates_dir: &templates_dir,
-        site_templates: &input.templates,
-    };
-    // The search index depends on the site alone: built beside the pages.
+    let mut warnings = analysed.warnings;
+    warnings.extend(link_warnings);
+    Ok(Prepared {
+        site,
+        warnings,
+        timings,
+        tera,
+        theme_files,
+        templates_dir,
+        site_templates,
+    })
+}
+
+/// The pure pipeline: a site read into memory in, all its pages out, in
+/// memory (for tests and tools; `build` streams them to disk instead).
+pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+    let prepared = prepare(input.clone(), drafts)?;
+    let mut timings = prepared.timings.clone();
+    let site = &prepared.site;
     let (pages, index) = timed(&mut timings, "render+search", || {
         rayon::join(
-            || render::render(&site, &theme),
-            || site.config.search.then(|| search::index_pages(&site)),
+            || render::render(site, &prepared.theme()),
+            || site.config.search.then(|| search::index_pages(site)),
         )
     });
     let mut pages = pages?;
     pages.extend(index.into_iter().flatten());
-    let mut warnings = analysed.warnings;
-    warnings.extend(link_warnings);
     Ok(Built {
-        site,
+        site: prepared.site,
         pages,
-        warnings,
+        warnings: prepared.warnings,
         timings,
     })
+}
+
+/// The site's pages as the write stage takes them: each rendered when its
+/// turn comes, `site.json` streamed.
+pub struct RenderedPages<'p, 'a>(pub &'p SitePages<'a>);
+
+impl PageSource for RenderedPages<'_, '_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn path(&self, i: usize) -> String {
+        self.0.path(i)
+    }
+
+    fn write_to(&self, i: usize, out: &mut Staged) -> Result<(), Diagnostic> {
+        let pages = self.0;
+        if *pages.job(i) == Job::SiteJson {
+            return pages.write_to(i, out);
+        }
+        if let Some(len) = pages.known_len(i) {
+            out.expect_len(len);
+            return pages.write_to(i, out);
+        }
+        let page = pages.render(i)?;
+        out.expect_len(page.bytes.len() as u64);
+        out.write_all(&page.bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot write: {e}")))
+    }
 }
 
 fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
