@@ -197,7 +197,7 @@ class Bench:
             return
         root = corpus(self.args, "maillage", docs, topics)
         r = measure([self.matching, root, "3"])
-        steps = dict(re.findall(r"^(.+?)\s+median ([0-9.]+) s$", r["stdout"], re.M))
+        steps = dict(re.findall(r"^(.+?)\s+median ([0-9.]+) s", r["stdout"], re.M))
         median = float(steps["topics (matching)"])
         line = f"{topics} topics: " + ", ".join(f"{k} {v} s" for k, v in steps.items())
         self.matching_lines.append((topics, median, line))

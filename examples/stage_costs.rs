@@ -50,10 +50,22 @@ fn median<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
     }
     times.sort();
     println!(
-        "{name:<22} median {:.3} s",
-        times[times.len() / 2].as_secs_f64()
+        "{name:<22} median {:.3} s   (peak memory so far {} MiB)",
+        times[times.len() / 2].as_secs_f64(),
+        peak_mib()
     );
     last.expect("at least one run")
+}
+
+/// Peak resident memory of the process so far (`VmHWM`), in MiB.
+fn peak_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
 }
 
 fn run(root: &Path, runs: usize) -> Result<(), String> {

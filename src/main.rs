@@ -150,6 +150,10 @@ fn run_build(options: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
                     "timings (s, wall/cpu): {}",
                     maillage::timing::format(&summary.timings)
                 );
+                eprintln!(
+                    "peak memory (MiB, after each stage): {}",
+                    maillage::timing::format_memory(&summary.timings)
+                );
             }
             if !quiet {
                 println!(

@@ -13,6 +13,9 @@ pub struct StageTime {
     pub wall: Duration,
     /// User + system time of the process during the stage, where known.
     pub cpu: Option<Duration>,
+    /// Peak resident memory of the process so far, in bytes, where known:
+    /// the stage that raises it is the one holding the most.
+    pub peak_rss: Option<u64>,
 }
 
 /// The stages of a build, in pipeline order.
@@ -28,7 +31,12 @@ pub fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> 
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
         _ => None,
     };
-    timings.push(StageTime { stage, wall, cpu });
+    timings.push(StageTime {
+        stage,
+        wall,
+        cpu,
+        peak_rss: peak_rss(),
+    });
     out
 }
 
@@ -47,6 +55,26 @@ pub fn format(timings: &[StageTime]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `stage MiB` pairs: the peak resident memory after each stage.
+pub fn format_memory(timings: &[StageTime]) -> String {
+    timings
+        .iter()
+        .filter_map(|t| {
+            t.peak_rss
+                .map(|b| format!("{} {:.0}", t.stage, b as f64 / (1024.0 * 1024.0)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Peak resident memory of this process so far (`VmHWM`), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// User + system CPU time of this process so far.

@@ -89,7 +89,7 @@ impl<'a> SitePages<'a> {
         jobs.extend((0..site.documents.len()).map(Job::Document));
         let mut topic_pages = Vec::with_capacity(site.catalog.len());
         for (topic, postings) in site.topics.postings.iter().enumerate() {
-            let ranges = topic_page::split(postings, usize::MAX);
+            let ranges = topic_page::split(postings, site.config.topic_page_size);
             topic_pages.push(ranges.len());
             jobs.extend(
                 ranges

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::Serializer;
 
+use super::topic_page;
 use super::urls::{UrlTable, Urls};
 use crate::link::Site;
 use crate::model::SectionRef;
@@ -167,6 +168,9 @@ struct TopicJson<'a> {
     relations: Vec<RelationJson<'a>>,
     /// Every section carrying the topic.
     sections: TopicSections<'a>,
+    /// The topic's pages: `url` first, then `page/2/`… when it has more
+    /// sections than a page holds.
+    pages: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -231,8 +235,9 @@ fn doc_json<'a>(site: &'a Site, table: &'a UrlTable, d: usize) -> DocJson<'a> {
     }
 }
 
-fn topic_json<'a>(site: &'a Site, _urls: &Urls, table: &'a UrlTable, t: usize) -> TopicJson<'a> {
+fn topic_json<'a>(site: &'a Site, urls: &Urls, table: &'a UrlTable, t: usize) -> TopicJson<'a> {
     let topic = &site.catalog.topics[t];
+    let pages = topic_page::split(&site.topics.postings[t], site.config.topic_page_size).len();
     TopicJson {
         slug: &topic.slug,
         name: &topic.name,
@@ -252,6 +257,9 @@ fn topic_json<'a>(site: &'a Site, _urls: &Urls, table: &'a UrlTable, t: usize) -
             })
             .collect(),
         sections: TopicSections(site, table, t),
+        pages: (1..=pages)
+            .map(|n| urls.topic_page(&topic.slug, n))
+            .collect(),
     }
 }
 
