@@ -13,6 +13,7 @@ use tera::Tera;
 
 use crate::config::SiteConfig;
 use crate::error::{BuildError, Diagnostic, Severity};
+use crate::fingerprint;
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
 use crate::model::Document;
@@ -22,6 +23,7 @@ use crate::structure;
 use crate::timing::{Timings, timed};
 use crate::topics::{self, TopicIndex, catalog::Catalog};
 use crate::write::staged::Staged;
+use crate::write::state::{self, BuildState};
 use crate::write::{self, PageSource, Staging, WriteReport};
 
 /// What `maillage build` was asked to do.
@@ -110,6 +112,10 @@ impl Prepared {
 /// stages it in the output folder, and only moves the changed pages into
 /// place once all of them rendered, so a failed build leaves the previous
 /// output untouched. Pages are not kept in memory once staged.
+///
+/// When the input is exactly that of the last build and its output is
+/// intact, nothing would change: the build stops after reading the site
+/// (see `write::state`).
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let start = Instant::now();
     let out = options.output_dir();
@@ -118,20 +124,32 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let input = timed(&mut timings, "load", || {
         load::load_site(&options.root, Some(&out))
     })?;
-    let mut prepared = prepare(input, options.drafts)?;
-    timings.append(&mut prepared.timings);
-    if options.strict && !prepared.warnings.is_empty() {
-        return Err(BuildError {
-            diagnostics: prepared
-                .warnings
-                .into_iter()
-                .map(|w| Diagnostic {
-                    severity: Severity::Error,
-                    ..w
-                })
-                .collect(),
+    let fingerprint = timed(&mut timings, "fingerprint", || {
+        fingerprint::fingerprint(&input, options.drafts)
+    });
+    if let Some(last) = fingerprint
+        .as_deref()
+        .and_then(|f| unchanged_build(&out, f))
+    {
+        check_strict(options, &last.warnings)?;
+        return Ok(BuildSummary {
+            documents: last.documents,
+            sections: last.sections,
+            topics: last.topics,
+            pages: last.files.len(),
+            write: WriteReport {
+                unchanged: last.files.len(),
+                ..WriteReport::default()
+            },
+            warnings: last.warnings,
+            timings,
+            elapsed: start.elapsed(),
+            output: out,
         });
     }
+    let mut prepared = prepare(input, options.drafts)?;
+    timings.append(&mut prepared.timings);
+    check_strict(options, &prepared.warnings)?;
     let site = &prepared.site;
     let theme = prepared.theme();
     let staging = Staging::begin(&out, options.force)?;
@@ -145,19 +163,67 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     timed(&mut timings, "render+write", || {
         staging.stage(&RenderedPages(&pages))
     })?;
+    let paths = staging.paths();
     let report = timed(&mut timings, "commit", || staging.commit())?;
-    let search_files = report.written + report.unchanged - pages.len();
-    Ok(BuildSummary {
+    let mut summary = BuildSummary {
         documents: site.documents.len(),
         sections: site.documents.iter().map(|d| d.sections.len()).sum(),
         topics: site.catalog.len(),
-        pages: pages.len() + search_files,
+        pages: paths.len(),
         write: report,
         warnings: prepared.warnings.clone(),
         timings,
         elapsed: start.elapsed(),
         output: out,
+    };
+    if let Some(fingerprint) = fingerprint {
+        let mut record_time = Timings::new();
+        timed(&mut record_time, "record", || {
+            record_build(&summary, fingerprint, &paths)
+        });
+        summary.timings.append(&mut record_time);
+    }
+    Ok(summary)
+}
+
+/// With `--strict`, warnings are errors: the build fails and writes nothing.
+fn check_strict(options: &BuildOptions, warnings: &[Diagnostic]) -> Result<(), BuildError> {
+    if !options.strict || warnings.is_empty() {
+        return Ok(());
+    }
+    Err(BuildError {
+        diagnostics: warnings
+            .iter()
+            .map(|w| Diagnostic {
+                severity: Severity::Error,
+                ..w.clone()
+            })
+            .collect(),
     })
+}
+
+/// The record of the last build into `out`, if it had this fingerprint and
+/// its files are untouched.
+fn unchanged_build(out: &Path, fingerprint: &str) -> Option<BuildState> {
+    let last = state::load(out)?;
+    (last.fingerprint == fingerprint && state::intact(out, &last)).then_some(last)
+}
+
+/// Records the build for the next one. A record that cannot be written only
+/// costs the next rebuild its shortcut, so a failure here is not an error.
+fn record_build(summary: &BuildSummary, fingerprint: String, paths: &[String]) {
+    let Some(files) = state::file_stats(&summary.output, paths) else {
+        return;
+    };
+    let record = BuildState {
+        fingerprint,
+        documents: summary.documents,
+        sections: summary.sections,
+        topics: summary.topics,
+        warnings: summary.warnings.clone(),
+        files,
+    };
+    let _ = state::save(&summary.output, &record);
 }
 
 /// A site read and understood, up to its topics: what `build` and

@@ -5,15 +5,19 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// One problem found in the site's input or while writing the output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable so that a skipped rebuild can repeat the warnings of the
+/// build it skips (see `write::state`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub path: Option<PathBuf>,

@@ -11,6 +11,7 @@
 pub mod build;
 pub mod config;
 pub mod error;
+pub mod fingerprint;
 pub mod link;
 pub mod load;
 pub mod model;

@@ -17,6 +17,7 @@
 //! - every path is checked to stay inside the output folder.
 
 pub mod staged;
+pub mod state;
 
 use std::collections::HashSet;
 use std::fs;
@@ -105,7 +106,9 @@ pub fn check_ownership(out: &Path, force: bool) -> Result<(), Diagnostic> {
 /// Whether `path` is one of maillage's own files in the output root.
 fn is_reserved(path: &str) -> bool {
     let first = path.split('/').next().unwrap_or(path);
-    [MANIFEST, STAGING].contains(&first) || first.starts_with(&format!("{MANIFEST}."))
+    [MANIFEST, STAGING, state::STATE].contains(&first)
+        || first.starts_with(&format!("{MANIFEST}."))
+        || first.starts_with(&format!("{}.", state::STATE))
 }
 
 /// Writes in-memory `pages` into `out` (see `write_pages`).
@@ -227,6 +230,15 @@ impl Staging {
         }
     }
 
+    /// Every path staged so far, in staging order.
+    pub fn paths(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .paths
+            .clone()
+    }
+
     /// Moves the staged files into place, removes the files of the previous
     /// build that were not produced this time, and records the manifest.
     pub fn commit(mut self) -> Result<WriteReport, BuildError> {
@@ -251,7 +263,9 @@ impl Staging {
             unchanged: state.unchanged,
             ..WriteReport::default()
         };
-        // From here on the output changes.
+        // From here on the output changes: the record of the previous build
+        // no longer describes it.
+        state::remove(&out);
         let moved: Vec<Result<u64, Diagnostic>> = state
             .moves
             .par_iter()
