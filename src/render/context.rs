@@ -118,7 +118,7 @@ pub struct RelatedCtx<'a> {
     /// The shared topics: the reason for the link.
     pub topics: Vec<TopicLink<'a>>,
     /// The strongest shared words: the reason when no topic is shared.
-    pub terms: &'a [String],
+    pub terms: Vec<String>,
 }
 
 /// `topics/index.html`: every topic, A–Z.

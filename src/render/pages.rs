@@ -118,7 +118,7 @@ impl<'a> Renderer<'a> {
                             section_title: &target.sections[r.target.section].title,
                             score: r.score,
                             topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
-                            terms: &r.terms,
+                            terms: r.terms.words(sec),
                         }
                     })
                     .collect(),

@@ -155,7 +155,7 @@ struct RelatedJson<'a> {
     url: &'a str,
     score: f64,
     topics: Vec<&'a str>,
-    terms: &'a [String],
+    terms: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -223,7 +223,7 @@ fn doc_json<'a>(site: &'a Site, table: &'a UrlTable, d: usize) -> DocJson<'a> {
                         url: table.section(r.target),
                         score: round3(r.score),
                         topics: r.shared.iter().map(|&t| site.topic_slug(t)).collect(),
-                        terms: &r.terms,
+                        terms: r.terms.words(sec),
                     })
                     .collect(),
                 backlinks: site.links.backlinks[d][s]
