@@ -182,7 +182,7 @@ pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError>
     })
 }
 
-fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
+pub fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
     let name = site_name(&input.root);
     match &input.config {
         Some(text) => SiteConfig::parse(text, &input.root.join("site.toml"), &name),

@@ -24,7 +24,8 @@ use crate::render::Page;
 
 /// The manifest file in the output root: one written path per line.
 pub const MANIFEST: &str = ".maillage-manifest";
-const MANIFEST_HEADER: &str = "# maillage output: files written by the last build (do not edit)";
+pub const MANIFEST_HEADER: &str =
+    "# maillage output: files written by the last build (do not edit)";
 
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -125,7 +126,7 @@ pub fn is_safe_relative(path: &str) -> bool {
 
 /// Writes `bytes` to `path` unless it already holds them; returns the bytes
 /// written, or `None` when unchanged.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<Option<u64>, Diagnostic> {
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<Option<u64>, Diagnostic> {
     match fs::read(path) {
         Ok(existing) if existing == bytes => return Ok(None),
         Ok(_) => {}
@@ -159,7 +160,7 @@ fn temp_name(path: &Path) -> PathBuf {
 }
 
 /// Removes a stale file and the folders it leaves empty (up to the output root).
-fn remove_stale(out: &Path, rel: &str) -> bool {
+pub fn remove_stale(out: &Path, rel: &str) -> bool {
     let path = out.join(rel);
     if !path.is_file() || fs::remove_file(&path).is_err() {
         return false;
@@ -174,7 +175,7 @@ fn remove_stale(out: &Path, rel: &str) -> bool {
     true
 }
 
-fn read_manifest(out: &Path) -> Vec<String> {
+pub fn read_manifest(out: &Path) -> Vec<String> {
     fs::read_to_string(out.join(MANIFEST))
         .map(|t| {
             t.lines()

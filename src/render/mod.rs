@@ -90,6 +90,83 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, BuildError> {
     Ok(pages)
 }
 
+/// One output file of `render`, named without rendering it: what `watch`
+/// renders again when only some pages can have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PageRef {
+    Index,
+    TopicsIndex,
+    NotFound,
+    Document(usize),
+    Topic(TopicId),
+    SiteJson,
+    /// A theme file, by its index in `Theme::files`.
+    Theme(usize),
+}
+
+/// Every page `render` makes, in its order.
+pub fn page_refs(site: &Site, theme_files: usize) -> Vec<PageRef> {
+    let mut refs = vec![PageRef::Index, PageRef::TopicsIndex, PageRef::NotFound];
+    refs.extend((0..site.documents.len()).map(PageRef::Document));
+    refs.extend((0..site.catalog.len()).map(PageRef::Topic));
+    refs.push(PageRef::SiteJson);
+    refs.extend((0..theme_files).map(PageRef::Theme));
+    refs
+}
+
+/// Renders the pages of `refs` (in parallel), exactly as `render` renders
+/// them. Fails with every template error found.
+pub fn render_pages(site: &Site, theme: &Theme, refs: &[PageRef]) -> Result<Vec<Page>, BuildError> {
+    let site_ctx = SiteCtx {
+        title: &site.config.title,
+        description: site.config.description.as_deref(),
+        author: site.config.author.as_deref(),
+        language: &site.config.language,
+        generator: concat!("maillage ", env!("CARGO_PKG_VERSION")),
+        search: site.config.search,
+    };
+    let r = Renderer {
+        site,
+        theme,
+        urls: Urls::new(site.config.pretty_urls),
+        site_ctx: &site_ctx,
+    };
+    let results: Vec<Result<Page, Diagnostic>> = refs
+        .par_iter()
+        .map(|&p| match p {
+            PageRef::Index => r.index(),
+            PageRef::TopicsIndex => r.topics_index(),
+            PageRef::NotFound => r.not_found(),
+            PageRef::Document(d) => r.document(d),
+            PageRef::Topic(t) => r.topic(t),
+            PageRef::SiteJson => Ok(Page {
+                path: "site.json".to_string(),
+                bytes: site_json::site_json(site, &r.urls),
+            }),
+            PageRef::Theme(i) => Ok(Page {
+                path: format!("theme/{}", theme.files[i].0),
+                bytes: theme.files[i].1.clone(),
+            }),
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(p) => pages.push(p),
+            Err(d) if !errors.contains(&d) => errors.push(d),
+            Err(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(BuildError {
+            diagnostics: errors,
+        })
+    }
+}
+
 struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme<'a>,
