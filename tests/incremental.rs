@@ -103,7 +103,7 @@ fn docs(paths: &[&str]) -> Changes {
 /// a full build; returns what the fast path and the reconciliation did.
 fn update(p: &mut Pipeline, f: &Fixture, changes: Changes, step: &str) -> (Update, Update) {
     let fast = p.update(&changes).unwrap_or_else(|e| panic!("{step}: {e}"));
-    let settled = match p.collect() {
+    let settled = match p.settle() {
         Some(r) => r.unwrap_or_else(|e| panic!("{step}: reconciliation: {e}")),
         None => Update::default(),
     };
@@ -148,7 +148,7 @@ fn every_kind_of_change_gives_the_output_of_a_full_build() {
         page.contains("Un paragraphe de plus."),
         "written by the fast path"
     );
-    p.collect();
+    p.settle();
     assert_same_as_full_build(&f, "paragraph added");
 
     let text = fs::read_to_string(&n0_path).unwrap();
@@ -316,7 +316,7 @@ fn links_between_documents_follow_every_change() {
         wrote(&fast, "peur-de-manquer/index.html") && cited(&f),
         "the cited page is written by the fast path: {fast:?}"
     );
-    p.collect();
+    p.settle();
     assert_same_as_full_build(&f, "link added");
 
     f.file(
@@ -432,7 +432,7 @@ fn changes_in_quick_succession_cancel_reconciliations_and_lose_nothing() {
         let changes = docs(&["notes/n0.md", "notes/new.md", "notes/n3.md"]);
         p.update(&changes).unwrap_or_else(|e| panic!("{i}: {e}"));
     }
-    let settled = p.collect().expect("the last reconciliation counts");
+    let settled = p.settle().expect("the last reconciliation counts");
     settled.unwrap_or_else(|e| panic!("{e}"));
     assert_same_as_full_build(&f, "after six quick changes");
 }
@@ -465,7 +465,7 @@ fn a_bad_change_leaves_model_and_output_as_they_were() {
         ..Changes::default()
     };
     assert!(p.update(&t).is_err(), "broken template");
-    assert!(p.collect().is_none(), "nothing was started");
+    assert!(p.settle().is_none(), "nothing was started");
     assert_eq!(snapshot_dir(&f.output()), before, "nothing was written");
 
     fs::remove_file(f.root().join("templates/topic.html")).unwrap();

@@ -270,8 +270,11 @@ fn create_delete_and_rename_update_document_and_topic_pages() {
     wait_for("the renamed document's source", &w.log, || {
         read(&f.output().join("beta/index.html")).filter(|t| t.contains("gamma.md"))
     });
-    let json = read(&f.output().join("site.json")).unwrap_or_default();
-    assert!(json.contains("\"gamma.md\"") && !json.contains("\"beta.md\""));
+    // site.json follows once the whole site is relinked.
+    wait_for("site.json to name the renamed source", &w.log, || {
+        read(&f.output().join("site.json"))
+            .filter(|j| j.contains("\"gamma.md\"") && !j.contains("\"beta.md\""))
+    });
 }
 
 #[test]
@@ -484,4 +487,47 @@ fn ctrl_c_stops_cleanly() {
     });
     assert!(status.success(), "{status:?}");
     w.wait_line("the stopping line", |l| l == "stopping");
+}
+
+#[test]
+fn once_settled_the_output_is_what_build_writes() {
+    let f = site();
+    let w = Watch::start(&f, &[]);
+    append(
+        &f.root().join("content/alpha.md"),
+        "\n## Plus loin\n\nLa peur de manquer, vue de plus loin.\n",
+    );
+    f.file("content/beta.md", "# Beta\n\nLa FOMO encore.\n");
+    // The reconciliation after the last change (the two saves may come as
+    // one rebuild or two).
+    wait_for("the reconciliation after both changes", &w.log, || {
+        let lines = w.log.lines();
+        let last = lines
+            .iter()
+            .rposition(|l| l.starts_with("rebuilt") && l.contains("beta.md"))?;
+        let done = lines[last..]
+            .iter()
+            .any(|l| l.trim_start().starts_with("settled"));
+        let alpha = lines
+            .iter()
+            .any(|l| l.starts_with("rebuilt") && l.contains("alpha.md"));
+        (done && alpha).then_some(())
+    });
+    let fresh = f.root().join("fresh");
+    let out = common::maillage(&[
+        "build",
+        "--root",
+        f.root().to_str().expect("utf-8 temp path"),
+        "--output",
+        fresh.to_str().expect("utf-8 temp path"),
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let watched = common::snapshot_dir(&f.output());
+    let built = common::snapshot_dir(&fresh);
+    let mut differ: Vec<&String> = built
+        .keys()
+        .filter(|k| watched.get(*k) != built.get(*k))
+        .collect();
+    differ.extend(watched.keys().filter(|k| !built.contains_key(*k)));
+    assert!(differ.is_empty(), "differ: {differ:?}\n{}", w.log.text());
 }

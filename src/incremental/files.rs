@@ -20,9 +20,10 @@ use crate::error::{BuildError, Diagnostic};
 use crate::render::{Page, render_pages};
 use crate::write::{self, MANIFEST, MANIFEST_HEADER};
 
-/// Takes the write lock; a writer that panicked left nothing half-written
-/// (each file is renamed into place), so a poisoned lock is still good.
-pub(super) fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
+/// Takes the write lock (or a worker's result slot); a writer that panicked
+/// left nothing half-written (each file is renamed into place), so a
+/// poisoned lock is still good.
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

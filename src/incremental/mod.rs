@@ -53,7 +53,7 @@ use crate::structure;
 use crate::topics::{self, TopicIndex, catalog::Catalog, matcher::Matcher};
 use crate::write;
 pub use read::{SourceKey, path_order};
-use reconcile::{Job, Reconciled};
+use reconcile::{Job, Reconciled, job_cancelled};
 
 /// What changed on disk, as far as the caller knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,10 +127,14 @@ struct Model {
 /// the owner of the pipeline comes and `collect`s it.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
+/// Where a worker leaves its result before waking the owner: set before the
+/// wake-up, so the owner finds it however the threads are scheduled.
+type Slot = Arc<Mutex<Option<Result<Reconciled, BuildError>>>>;
+
 struct Worker {
     cancel: Arc<AtomicBool>,
-    generation: u64,
-    handle: JoinHandle<Result<Reconciled, BuildError>>,
+    result: Slot,
+    handle: JoinHandle<()>,
 }
 
 /// A site's incremental pipeline: the model, the output folder it keeps up
@@ -258,21 +262,43 @@ impl Pipeline {
         written.map(|()| update)
     }
 
-    /// Waits for the reconciliation under way, if any, and takes its result:
-    /// `None` when there was none, or when it was cancelled.
+    /// Takes the result of the reconciliation if it has ended: `None` when
+    /// there is none, when it still runs (a wake-up may come from one that
+    /// was cancelled), or when it was cancelled.
     pub fn collect(&mut self) -> Option<Result<Update, BuildError>> {
         let worker = self.worker.take()?;
-        let outcome = worker.handle.join();
-        if worker.cancel.load(Ordering::SeqCst) || worker.generation != self.generation {
-            return None;
+        let result = files::lock(&worker.result).take();
+        match result {
+            Some(result) => {
+                let _ = worker.handle.join();
+                self.take(result)
+            }
+            None => {
+                self.worker = Some(worker);
+                None
+            }
         }
-        Some(match outcome {
-            Ok(Ok(done)) => Ok(self.install(done)),
-            Ok(Err(err)) => Err(err),
-            Err(_) => Err(Diagnostic::error("the rebuild stopped unexpectedly")
+    }
+
+    /// Waits for the reconciliation under way, if any, and takes its result:
+    /// `None` when there was none, or when it was cancelled.
+    pub fn settle(&mut self) -> Option<Result<Update, BuildError>> {
+        let worker = self.worker.take()?;
+        let joined = worker.handle.join();
+        let result = files::lock(&worker.result).take();
+        match (joined, result) {
+            (Ok(()), Some(result)) => self.take(result),
+            _ => Some(Err(Diagnostic::error("the rebuild stopped unexpectedly")
                 .hint("this is a bug in maillage; please report it")
-                .into()),
-        })
+                .into())),
+        }
+    }
+
+    fn take(
+        &mut self,
+        result: Result<Reconciled, BuildError>,
+    ) -> Option<Result<Update, BuildError>> {
+        Some(result.map(|done| self.install(done)))
     }
 
     /// Whether a reconciliation is under way.
@@ -305,18 +331,23 @@ impl Pipeline {
         let job = self.job(cancel.clone());
         let pool = self.pool.clone();
         let wake = self.wake.clone();
+        let result: Slot = Arc::default();
+        let slot = result.clone();
         let handle = std::thread::Builder::new()
             .name("maillage-reconcile".into())
             .spawn(move || {
-                let result = pool.install(|| job.run());
-                wake();
-                result
+                let outcome = pool.install(|| job.run());
+                // A cancelled run's result is of no use: not even a wake-up.
+                if !job_cancelled(&outcome) {
+                    *files::lock(&slot) = Some(outcome);
+                    wake();
+                }
             });
         match handle {
             Ok(handle) => {
                 self.worker = Some(Worker {
                     cancel,
-                    generation: self.generation,
+                    result,
                     handle,
                 })
             }

@@ -48,11 +48,16 @@ pub(super) struct Reconciled {
     pub elapsed: Duration,
 }
 
-/// The error a cancelled run ends with; its owner never reports it.
+/// The error a cancelled run ends with (no diagnostic); never reported.
 fn cancelled() -> BuildError {
     BuildError {
         diagnostics: Vec::new(),
     }
+}
+
+/// Whether a run ended because it was cancelled.
+pub(super) fn job_cancelled(outcome: &Result<Reconciled, BuildError>) -> bool {
+    matches!(outcome, Err(e) if e.diagnostics.is_empty())
 }
 
 impl Job {
