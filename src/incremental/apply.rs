@@ -1,5 +1,6 @@
-//! The fast path: applying read edits to the model. Documents are merged in
-//! site order; the changed ones get their topics and inline links; slugs,
+//! The fast path: applying read edits to the model. Edits of documents in
+//! place go to `in_place`; otherwise (documents created, removed, turned
+//! into drafts) documents are merged in site order; the changed ones get their topics and inline links; slugs,
 //! postings, explicit links, backlinks and topic relations are recomputed
 //! for the whole site (cheap); related sections are carried over (`remap`).
 //! Says which pages to write first (the changed documents'), which next
@@ -14,7 +15,7 @@ use super::Model;
 use super::read::{Edit, SourceKey, path_order};
 use super::remap::{Renumber, remap_related};
 use crate::error::Diagnostic;
-use crate::link::{InlineLink, explicit, inline, relations};
+use crate::link::{InlineLink, explicit, relations};
 use crate::model::{Document, SectionTopic, TopicId};
 use crate::render::PageRef;
 use crate::render::urls::Urls;
@@ -69,28 +70,36 @@ impl Model {
                 }
             }
         }
+        // Documents edited where they are: the cheaper path.
+        let at: Vec<Option<usize>> = edits
+            .iter()
+            .map(|(key, edit)| match edit {
+                Edit::Upsert { doc: Some(_), .. } => self.index_of(&key.0),
+                _ => None,
+            })
+            .collect();
+        if at.iter().all(Option::is_some) {
+            let in_place = edits
+                .into_values()
+                .zip(at.into_iter().flatten())
+                .filter_map(|(edit, d)| match edit {
+                    Edit::Upsert { doc: Some(doc), .. } => {
+                        let (doc, warnings) = *doc;
+                        Some((d, doc, warnings))
+                    }
+                    _ => None,
+                })
+                .collect();
+            return self.apply_in_place(in_place, content_dir);
+        }
         let old_slugs: Vec<String> = self.site.documents.iter().map(|d| d.slug.clone()).collect();
         let old_links = mem::take(&mut self.site.links);
         let old_related = mem::take(&mut self.site.related);
         let (mut slots, removed) = self.merge(edits);
 
         // Topics and inline links of the changed documents.
-        let catalog = &self.site.catalog;
-        for s in slots.iter().filter(|s| s.fresh) {
-            if !self.matchers.contains_key(&s.doc.lang) {
-                let one = std::slice::from_ref(&s.doc);
-                self.matchers.extend(topics::build_matchers(one, catalog));
-            }
-        }
-        let mode = self.site.config.inline_links;
         for s in slots.iter_mut().filter(|s| s.fresh) {
-            let matcher = self.matchers.get(&s.doc.lang);
-            s.sections = match matcher {
-                Some(m) => topics::document_topics(&s.doc, catalog, m),
-                None => vec![Vec::new(); s.doc.sections.len()],
-            };
-            s.doc_topics = topics::rank_document_topics(&s.doc, catalog, &s.sections);
-            s.inline = inline::document_links(&s.doc, &s.sections, matcher, mode);
+            (s.sections, s.doc_topics, s.inline) = self.find_topics(&s.doc);
         }
 
         // Slugs depend on every document before: all of them again.
@@ -243,6 +252,15 @@ impl Model {
         }
         fast.then = then.into_iter().collect();
         fast
+    }
+
+    /// The index of the document read from `rel` (documents are in site
+    /// order).
+    fn index_of(&self, rel: &str) -> Option<usize> {
+        self.site
+            .documents
+            .binary_search_by(|d| path_order(&d.source, rel))
+            .ok()
     }
 
     /// Merges the current documents with the edits, in site order. Returns

@@ -28,6 +28,7 @@
 
 mod apply;
 mod files;
+mod in_place;
 mod read;
 mod reconcile;
 mod remap;

@@ -86,13 +86,16 @@ pub(super) fn remap_related(
     renumber: &Renumber,
 ) -> Vec<Vec<Vec<Related>>> {
     let mut old: Vec<Option<Vec<Vec<Related>>>> = old.into_iter().map(Some).collect();
-    let relink = |list: Vec<Related>| -> Vec<Related> {
-        list.into_iter()
-            .filter_map(|mut r| {
-                r.target = renumber.section(r.target)?;
-                Some(r)
-            })
-            .collect()
+    // In place: the lists keep their allocations.
+    let relink = |mut list: Vec<Related>| -> Vec<Related> {
+        list.retain_mut(|r| match renumber.section(r.target) {
+            Some(t) => {
+                r.target = t;
+                true
+            }
+            None => false,
+        });
+        list
     };
     documents
         .iter()
