@@ -500,3 +500,20 @@ fn pages_rendered_one_by_one_are_the_pages_of_render() {
     let some = render_pages(&site, &theme, &[refs[last], refs[3]]).unwrap();
     assert_eq!(some, [all[last].clone(), all[3].clone()]);
 }
+
+#[test]
+fn pages_the_fast_path_writes_are_owned_at_once() {
+    // Stopped before its reconciliation ends, watch still owns the pages it
+    // wrote: the next build may remove them.
+    let f = site();
+    let (mut p, _) = start(&f);
+    f.file("content/notes/neuf.md", "# Tout neuf\n\nLa FOMO.\n");
+    let fast = p.update(&docs(&["notes/neuf.md"])).unwrap();
+    p.stop();
+    assert!(wrote(&fast, "tout-neuf/index.html"), "{fast:?}");
+    let manifest = fs::read_to_string(f.output().join(MANIFEST)).unwrap();
+    assert!(
+        manifest.lines().any(|l| l == "tout-neuf/index.html"),
+        "{manifest}"
+    );
+}

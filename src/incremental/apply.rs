@@ -31,6 +31,9 @@ pub(super) struct Fast {
     pub then: Vec<PageRef>,
     /// Output files no page makes any more (deleted documents, moved slugs).
     pub gone: Vec<String>,
+    /// Some page may be written at a new path (a document created, or a
+    /// slug moved): the manifest must list it.
+    pub new_paths: bool,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -179,6 +182,7 @@ impl Model {
         let site = &self.site;
         let mut fast = Fast {
             warnings,
+            new_paths: true,
             ..Fast::default()
         };
         let slugs: HashSet<&str> = site.documents.iter().map(|d| d.slug.as_str()).collect();

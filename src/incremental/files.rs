@@ -43,24 +43,38 @@ pub(super) fn write_fast(
     let first = render_pages(&model.site, &theme, &fast.first)?;
     {
         let _guard = lock(write_lock);
-        let mut listed: HashSet<String> = write::read_manifest(out).into_iter().collect();
         update.written = write_pages(out, &first)?;
-        for path in &fast.gone {
-            if listed.remove(path) && write::remove_stale(out, path) {
-                update.removed.push(path.clone());
-            }
-        }
-        let before = listed.len();
-        listed.extend(first.iter().map(|p| p.path.clone()));
-        if listed.len() != before || !update.removed.is_empty() {
-            write_manifest(out, listed.iter().map(String::as_str))?;
-        }
+    }
+    if fast.new_paths || !fast.gone.is_empty() {
+        let _guard = lock(write_lock);
+        update.removed = list(out, &first, &fast.gone)?;
     }
     update.first_pages = Some(begin.elapsed());
     let then = render_pages(&model.site, &theme, &fast.then)?;
     let _guard = lock(write_lock);
     update.written.extend(write_pages(out, &then)?);
+    if fast.new_paths {
+        list(out, &then, &[])?;
+    }
     Ok(())
+}
+
+/// Removes the files `gone` (those the manifest lists) and lists `pages` in
+/// the manifest; returns the files removed.
+fn list(out: &Path, pages: &[Page], gone: &[String]) -> Result<Vec<String>, BuildError> {
+    let mut listed: HashSet<String> = write::read_manifest(out).into_iter().collect();
+    let mut removed = Vec::new();
+    for path in gone {
+        if listed.remove(path) && write::remove_stale(out, path) {
+            removed.push(path.clone());
+        }
+    }
+    let before = listed.len();
+    listed.extend(pages.iter().map(|p| p.path.clone()));
+    if listed.len() != before || !removed.is_empty() {
+        write_manifest(out, listed.iter().map(String::as_str))?;
+    }
+    Ok(removed)
 }
 
 /// Writes a reconciliation's chunk of pages, unless `cancel` is set (then

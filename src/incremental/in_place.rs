@@ -191,6 +191,7 @@ impl Model {
         // Pages to write: the changed documents' first.
         let mut fast = Fast {
             first: changed.iter().map(|(d, _)| PageRef::Document(*d)).collect(),
+            new_paths: !moved.is_empty(),
             warnings,
             ..Fast::default()
         };

@@ -247,6 +247,7 @@ impl Pipeline {
             // Theme files are copied as they are: write them at once.
             let files = self.model.looks.theme_files.len();
             fast.first.extend((0..files).map(PageRef::Theme));
+            fast.new_paths = true;
         }
         let mut update = self.counts();
         update.warnings = fast.warnings.clone();
