@@ -365,7 +365,7 @@ impl PageSource for RenderedPages<'_, '_> {
     }
 }
 
-fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
+pub fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
     let name = site_name(&input.root);
     match &input.config {
         Some(text) => SiteConfig::parse(text, &input.root.join("site.toml"), &name),
