@@ -237,7 +237,7 @@ fn run_build(options: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
                     maillage::timing::format(&summary.timings)
                 );
                 eprintln!(
-                    "peak memory (MiB, after each stage): {}",
+                    "memory (MiB, peak so far/resident after each stage): {}",
                     maillage::timing::format_memory(&summary.timings)
                 );
             }
