@@ -92,6 +92,24 @@ fn assert_same_as_full_build(f: &Fixture, step: &str) {
     );
 }
 
+/// Checks, right after a fast path, the pages that do not depend on related
+/// sections: the home page and every topic page must already be right (the
+/// reconciliation, running meanwhile, can only make them right too).
+fn assert_fast_pages(f: &Fixture, step: &str) {
+    // Read first: the reconciliation runs meanwhile.
+    let have = snapshot_dir(&f.output());
+    let want = full_build(f);
+    let wrong: Vec<&String> = want
+        .iter()
+        .filter(|(k, _)| {
+            *k == "index.html" || (k.starts_with("topics/") && *k != "topics/index.html")
+        })
+        .filter(|(k, v)| have.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(wrong.is_empty(), "{step}: after the fast path, {wrong:?}");
+}
+
 fn docs(paths: &[&str]) -> Changes {
     Changes {
         documents: paths.iter().map(|p| p.to_string()).collect(),
@@ -103,6 +121,11 @@ fn docs(paths: &[&str]) -> Changes {
 /// a full build; returns what the fast path and the reconciliation did.
 fn update(p: &mut Pipeline, f: &Fixture, changes: Changes, step: &str) -> (Update, Update) {
     let fast = p.update(&changes).unwrap_or_else(|e| panic!("{step}: {e}"));
+    // A change of configuration, catalog or templates is left to the
+    // reconciliation.
+    if !(changes.config || changes.catalog || changes.templates) {
+        assert_fast_pages(f, step);
+    }
     let settled = match p.settle() {
         Some(r) => r.unwrap_or_else(|e| panic!("{step}: reconciliation: {e}")),
         None => Update::default(),

@@ -174,8 +174,10 @@ impl Model {
         }
         self.link_warnings = link_warnings;
         self.site.links = links;
-        self.site.topic_relations =
-            relations::topic_relations(&self.site.topics, &self.site.catalog);
+        let old_relations = mem::replace(
+            &mut self.site.topic_relations,
+            relations::topic_relations(&self.site.topics, &self.site.catalog),
+        );
         self.exact = false;
 
         // What to write.
@@ -225,6 +227,7 @@ impl Model {
                         || b.doc.description != doc.description
                         || b.doc.date != doc.date
                         || b.doc.weight != doc.weight
+                        || b.doc.sections.len() != doc.sections.len()
                         || b.doc_topics != site.topics.documents[d];
                     // Topic pages show the sections' titles, anchors and text.
                     touched.extend(b.sections.iter().flatten().map(|t| t.topic));
@@ -247,6 +250,9 @@ impl Model {
         if home {
             then.insert(PageRef::Index);
         }
+        // A topic's relations weigh the sizes of other topics too.
+        let relations = &site.topic_relations;
+        touched.extend((0..relations.len()).filter(|&t| old_relations.get(t) != relations.get(t)));
         if !touched.is_empty() {
             then.insert(PageRef::TopicsIndex);
         }

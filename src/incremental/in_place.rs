@@ -249,6 +249,7 @@ impl Model {
                 || w.doc.description != doc.description
                 || w.doc.date != doc.date
                 || w.doc.weight != doc.weight
+                || w.doc.sections.len() != doc.sections.len()
                 || w.doc_topics != now.documents[*d];
         }
         for (d, _) in &moved {
