@@ -23,7 +23,9 @@ use crate::link::Site;
 use crate::render::urls::Urls;
 
 /// Sizes of the files. The defaults keep a three-word query on a site of
-/// 10,000 documents under 300 KB in all (see docs/PERFORMANCE.md).
+/// 10,000 documents under 300 KB in all, and the index under 20 % of the
+/// build time (see docs/PERFORMANCE.md): fragments are most of the bytes
+/// and files, so their text is cut where most excerpts are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// A vocabulary file is closed once it reaches this many bytes.
@@ -41,8 +43,8 @@ impl Default for Limits {
         Limits {
             vocab_bytes: 12_000,
             posting_bytes: 16_000,
-            fragment_sections: 8,
-            fragment_text: 1_500,
+            fragment_sections: 12,
+            fragment_text: 1_000,
         }
     }
 }

@@ -200,10 +200,8 @@ impl Browser {
         let target: Value = serde_json::from_str(&body).expect("target json");
         let url = target["webSocketDebuggerUrl"].as_str().expect("ws url");
         let (ws, _) = tungstenite::connect(url).expect("connect to the page");
-        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-            s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        }
         let mut page = Page { ws, next: 0 };
+        page.set_timeout(300);
         page.call("Page.enable", json!({}));
         page.call("Runtime.enable", json!({}));
         page
@@ -267,6 +265,13 @@ impl Page {
                 }
                 return v["result"].clone();
             }
+        }
+    }
+
+    /// How long to wait for an answer from Chromium, in seconds.
+    pub fn set_timeout(&mut self, secs: u64) {
+        if let MaybeTlsStream::Plain(s) = self.ws.get_ref() {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(secs)));
         }
     }
 
