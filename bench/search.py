@@ -117,8 +117,7 @@ def transfer(served, paths):
     return raw, zipped, len(set(paths))
 
 
-def pagefind_bundle(work, site_output):
-    target = work / "pagefind-target"
+def pagefind_bundle(work, site_output, target):
     run(["nice", "cargo", "build", "--release", "--locked", "--manifest-path", COMPARE / "Cargo.toml", "--target-dir", target])
     out = work / "pagefind"
     shutil.rmtree(out, ignore_errors=True)
@@ -163,6 +162,7 @@ def main():
     shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(os.environ.get("TMPDIR", "/tmp"))
     ap.add_argument("--work", type=Path, default=shm / "maillage-search-bench", help="outputs (default under /dev/shm)")
     ap.add_argument("--pagefind", action="store_true", help="also build and measure a Pagefind bundle")
+    ap.add_argument("--pagefind-target", type=Path, default=COMPARE / "target", help="cargo target folder for it")
     ap.add_argument("--no-browser", action="store_true", help="build times and index sizes only")
     ap.add_argument("--no-builds", action="store_true", help="one build with the index, no timing")
     ap.add_argument("--json", type=Path, help="also write every figure to this file")
@@ -189,7 +189,7 @@ def main():
     (served / "blank.html").write_text("<!doctype html><meta charset=utf-8><title>blank</title>\n")
     relink(served / "site", roots["on"] / "output")
     if args.pagefind:
-        bundle, figures["pagefind"] = pagefind_bundle(work, roots["on"] / "output")
+        bundle, figures["pagefind"] = pagefind_bundle(work, roots["on"] / "output", args.pagefind_target.resolve())
         relink(served / "pagefind", bundle)
         figures["load_after_pagefind"] = load()
     elif (served / "pagefind").is_symlink():
@@ -258,15 +258,16 @@ def report(args, f):
     if not f["queries"]:
         return
     print("### Queries in headless Chromium\n")
-    print("| query | engine | cold: files, bytes (gzip) | cold ms | cached: reload ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| query | engine | cold: files, bytes (gzip) | cold ms | reloaded, idle: ms | reloaded, at once: ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for q in f["queries"]:
         cold = f"{q['cold_count']}, {kb(q['cold_bytes'])} ({kb(q['cold_gzip'])})"
         if q["engine"] == "maillage":
             typing = f"{q['typing_count']}, {kb(q['typing_bytes'])} ({kb(q['typing_gzip'])})"
-            print(f"| {q['query']} | maillage | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
+            print(f"| {q['query']} | maillage ({q['sections_found']}) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | "
+                  f"{q['reload_at_once_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
         else:
-            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | | | |")
+            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | | | | |")
 
 
 if __name__ == "__main__":
