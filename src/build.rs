@@ -1,21 +1,30 @@
 //! The pipeline, end to end: load → structure → topics → link → render
-//! (and, beside it, the search index) → write. `build_pages` is the pure
-//! middle (input in memory → pages in memory); `build` adds the I/O at both
-//! ends. The CLI and, later, `watch` sit on top of these two functions.
+//! (and, beside it, the search index) → write. `prepare` is the pure middle
+//! up to the linked `Site`; `build` adds the I/O at both ends and streams
+//! render into write, so pages are never all in memory; `build_pages` renders
+//! everything in memory instead, for tests and tools. The CLI and `watch` sit
+//! on top of these functions.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use tera::Tera;
+
 use crate::config::SiteConfig;
 use crate::error::{BuildError, Diagnostic, Severity};
+use crate::fingerprint;
 use crate::link::{self, Site};
 use crate::load::{self, SiteInput};
 use crate::model::Document;
-use crate::render::{self, Page, Theme, templates};
+use crate::render::{self, Job, Page, SitePages, Theme, templates};
 use crate::search;
 use crate::structure;
+use crate::timing::{Timings, timed};
 use crate::topics::{self, TopicIndex, catalog::Catalog};
-use crate::write::{self, WriteReport};
+use crate::write::staged::Staged;
+use crate::write::state::{self, BuildState};
+use crate::write::{self, PageSource, Staging, WriteReport};
 
 /// What `maillage build` was asked to do.
 #[derive(Debug, Clone)]
@@ -51,11 +60,13 @@ impl BuildOptions {
     }
 }
 
-/// The outcome of the pure part of a build.
+/// The outcome of the pure part of a build, every page in memory.
 pub struct Built {
     pub site: Site,
     pub pages: Vec<Page>,
     pub warnings: Vec<Diagnostic>,
+    /// Times of each stage, in pipeline order.
+    pub timings: Timings,
 }
 
 /// What a finished build reports.
@@ -67,41 +78,152 @@ pub struct BuildSummary {
     pub pages: usize,
     pub write: WriteReport,
     pub warnings: Vec<Diagnostic>,
+    /// Times of each stage, in pipeline order (`build --timings`).
+    pub timings: Timings,
     pub elapsed: Duration,
     pub output: PathBuf,
 }
 
-/// Builds the site of `options`: reads it, renders every page in memory, and
-/// only then writes, so a failed build leaves the previous output untouched.
+/// A site understood and linked, with the templates and theme that will
+/// render it: everything of a build but its pages.
+pub struct Prepared {
+    pub site: Site,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+    tera: Tera,
+    theme_files: Vec<(String, Vec<u8>)>,
+    templates_dir: PathBuf,
+    site_templates: Vec<(String, String)>,
+}
+
+impl Prepared {
+    /// The templates and theme files, as rendering takes them.
+    pub fn theme(&self) -> Theme<'_> {
+        Theme {
+            tera: &self.tera,
+            files: &self.theme_files,
+            templates_dir: &self.templates_dir,
+            site_templates: &self.site_templates,
+        }
+    }
+}
+
+/// Builds the site of `options`: reads it, then renders every page and
+/// stages it in the output folder, and only moves the changed pages into
+/// place once all of them rendered, so a failed build leaves the previous
+/// output untouched. Pages are not kept in memory once staged.
+///
+/// When the input is exactly that of the last build and its output is
+/// intact, nothing would change: the build stops after reading the site
+/// (see `write::state`).
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let start = Instant::now();
     let out = options.output_dir();
     write::check_ownership(&out, options.force)?;
-    let input = load::load_site(&options.root, Some(&out))?;
-    let built = build_pages(&input, options.drafts)?;
-    if options.strict && !built.warnings.is_empty() {
-        return Err(BuildError {
-            diagnostics: built
-                .warnings
-                .into_iter()
-                .map(|w| Diagnostic {
-                    severity: Severity::Error,
-                    ..w
-                })
-                .collect(),
+    let mut timings = Timings::new();
+    let input = timed(&mut timings, "load", || {
+        load::load_site(&options.root, Some(&out))
+    })?;
+    let fingerprint = timed(&mut timings, "fingerprint", || {
+        fingerprint::fingerprint(&input, options.drafts)
+    });
+    if let Some(last) = fingerprint
+        .as_deref()
+        .and_then(|f| unchanged_build(&out, f))
+    {
+        check_strict(options, &last.warnings)?;
+        return Ok(BuildSummary {
+            documents: last.documents,
+            sections: last.sections,
+            topics: last.topics,
+            pages: last.files.len(),
+            write: WriteReport {
+                unchanged: last.files.len(),
+                ..WriteReport::default()
+            },
+            warnings: last.warnings,
+            timings,
+            elapsed: start.elapsed(),
+            output: out,
         });
     }
-    let report = write::write_output(&out, &built.pages, options.force)?;
-    Ok(BuildSummary {
-        documents: built.site.documents.len(),
-        sections: built.site.documents.iter().map(|d| d.sections.len()).sum(),
-        topics: built.site.catalog.len(),
-        pages: built.pages.len(),
+    let mut prepared = prepare(input, options.drafts)?;
+    timings.append(&mut prepared.timings);
+    check_strict(options, &prepared.warnings)?;
+    let site = &prepared.site;
+    let theme = prepared.theme();
+    let staging = Staging::begin(&out, options.force)?;
+    // The search index is staged first and dropped, so that its files and
+    // the pages are never in memory together.
+    if site.config.search {
+        let index = timed(&mut timings, "search", || search::index_pages(site));
+        timed(&mut timings, "write search", || staging.stage(&index[..]))?;
+    }
+    let pages = SitePages::new(site, &theme);
+    timed(&mut timings, "render+write", || {
+        staging.stage(&RenderedPages(&pages))
+    })?;
+    let paths = staging.paths();
+    let report = timed(&mut timings, "commit", || staging.commit())?;
+    let mut summary = BuildSummary {
+        documents: site.documents.len(),
+        sections: site.documents.iter().map(|d| d.sections.len()).sum(),
+        topics: site.catalog.len(),
+        pages: paths.len(),
         write: report,
-        warnings: built.warnings,
+        warnings: prepared.warnings.clone(),
+        timings,
         elapsed: start.elapsed(),
         output: out,
+    };
+    if let Some(fingerprint) = fingerprint {
+        let mut record_time = Timings::new();
+        timed(&mut record_time, "record", || {
+            record_build(&summary, fingerprint, &paths)
+        });
+        summary.timings.append(&mut record_time);
+    }
+    Ok(summary)
+}
+
+/// With `--strict`, warnings are errors: the build fails and writes nothing.
+fn check_strict(options: &BuildOptions, warnings: &[Diagnostic]) -> Result<(), BuildError> {
+    if !options.strict || warnings.is_empty() {
+        return Ok(());
+    }
+    Err(BuildError {
+        diagnostics: warnings
+            .iter()
+            .map(|w| Diagnostic {
+                severity: Severity::Error,
+                ..w.clone()
+            })
+            .collect(),
     })
+}
+
+/// The record of the last build into `out`, if it had this fingerprint and
+/// its files are untouched.
+fn unchanged_build(out: &Path, fingerprint: &str) -> Option<BuildState> {
+    let last = state::load(out)?;
+    (last.fingerprint == fingerprint && state::intact(out, &last)).then_some(last)
+}
+
+/// Records the build for the next one. A record that cannot be written only
+/// costs the next rebuild its shortcut, so a failure here is not an error.
+fn record_build(summary: &BuildSummary, fingerprint: String, paths: &[String]) {
+    let Some(files) = state::file_stats(&summary.output, paths) else {
+        return;
+    };
+    let record = BuildState {
+        fingerprint,
+        documents: summary.documents,
+        sections: summary.sections,
+        topics: summary.topics,
+        warnings: summary.warnings.clone(),
+        files,
+    };
+    let _ = state::save(&summary.output, &record);
 }
 
 /// A site read and understood, up to its topics: what `build` and
@@ -120,20 +242,34 @@ pub struct Analysed {
 /// writing anything: what `maillage topics` works on.
 pub fn analyse_site(root: &Path, drafts: bool) -> Result<Analysed, BuildError> {
     let input = load::load_site(root, Some(&root.join("output")))?;
-    analyse(&input, drafts)
+    analyse(input, drafts)
 }
 
-/// Structures the documents and finds their topics (pure).
-pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
+/// Structures the documents and finds their topics (pure). Takes the input
+/// by value so that each source text is freed once structured.
+pub fn analyse(input: SiteInput, drafts: bool) -> Result<Analysed, BuildError> {
+    analyse_timed(input, drafts, &mut Timings::new())
+}
+
+/// `analyse`, recording the time of each stage in `timings`.
+fn analyse_timed(
+    input: SiteInput,
+    drafts: bool,
+    timings: &mut Timings,
+) -> Result<Analysed, BuildError> {
     let content_dir = input.root.join("content");
-    let config = site_config(input)?;
+    let config = site_config(&input)?;
     let catalog = match &input.catalog {
         Some(text) => Catalog::parse(text, &content_dir.join(load::CATALOG_FILE))
             .map_err(|diagnostics| BuildError { diagnostics })?,
         None => Catalog::default(),
     };
-    let structured = structure::structure_all(&input.sources, config.lang, &content_dir, drafts)?;
-    let topic_index = topics::assign(&structured.documents, &catalog, &content_dir)?;
+    let structured = timed(timings, "structure", || {
+        structure::structure_all(input.sources, config.lang, &content_dir, drafts)
+    })?;
+    let topic_index = timed(timings, "topics", || {
+        topics::assign(&structured.documents, &catalog, &content_dir)
+    })?;
     Ok(Analysed {
         config,
         catalog,
@@ -144,42 +280,89 @@ pub fn analyse(input: &SiteInput, drafts: bool) -> Result<Analysed, BuildError> 
     })
 }
 
-/// The pure pipeline: a site read into memory in, its pages out.
-pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+/// Everything before rendering: configuration, catalog and templates checked,
+/// documents structured, topics found, sections linked.
+pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
     let tera = templates::load(&input.templates, &templates_dir)?;
     let theme_files = templates::theme_files(&input.theme);
+    let site_templates = input.templates.clone();
 
-    let analysed = analyse(input, drafts)?;
-    let (site, link_warnings) = link::link(
-        analysed.config,
-        analysed.catalog,
-        analysed.documents,
-        analysed.topics,
-        &analysed.content_dir,
-    );
-    let theme = Theme {
-        tera: &tera,
-        files: &theme_files,
-        templates_dir: &templates_dir,
-        site_templates: &input.templates,
-    };
-    // The search index depends on the site alone: built beside the pages.
-    let (pages, index) = rayon::join(
-        || render::render(&site, &theme),
-        || site.config.search.then(|| search::index_pages(&site)),
-    );
-    let mut pages = pages?;
-    pages.extend(index.into_iter().flatten());
+    let mut timings = Timings::new();
+    let analysed = analyse_timed(input, drafts, &mut timings)?;
+    let (site, link_warnings) = timed(&mut timings, "link", || {
+        link::link(
+            analysed.config,
+            analysed.catalog,
+            analysed.documents,
+            analysed.topics,
+            &analysed.content_dir,
+        )
+    });
     let mut warnings = analysed.warnings;
     warnings.extend(link_warnings);
-    Ok(Built {
+    Ok(Prepared {
         site,
-        pages,
         warnings,
+        timings,
+        tera,
+        theme_files,
+        templates_dir,
+        site_templates,
     })
+}
+
+/// The pure pipeline: a site read into memory in, all its pages out, in
+/// memory (for tests and tools; `build` streams them to disk instead).
+pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
+    let prepared = prepare(input.clone(), drafts)?;
+    let mut timings = prepared.timings.clone();
+    let site = &prepared.site;
+    let (pages, index) = timed(&mut timings, "render+search", || {
+        rayon::join(
+            || render::render(site, &prepared.theme()),
+            || site.config.search.then(|| search::index_pages(site)),
+        )
+    });
+    let mut pages = pages?;
+    pages.extend(index.into_iter().flatten());
+    Ok(Built {
+        site: prepared.site,
+        pages,
+        warnings: prepared.warnings,
+        timings,
+    })
+}
+
+/// The site's pages as the write stage takes them: each rendered when its
+/// turn comes, `site.json` streamed.
+pub struct RenderedPages<'p, 'a>(pub &'p SitePages<'a>);
+
+impl PageSource for RenderedPages<'_, '_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn path(&self, i: usize) -> String {
+        self.0.path(i)
+    }
+
+    fn write_to(&self, i: usize, out: &mut Staged) -> Result<(), Diagnostic> {
+        let pages = self.0;
+        if *pages.job(i) == Job::SiteJson {
+            return pages.write_to(i, out);
+        }
+        if let Some(len) = pages.known_len(i) {
+            out.expect_len(len);
+            return pages.write_to(i, out);
+        }
+        let page = pages.render(i)?;
+        out.expect_len(page.bytes.len() as u64);
+        out.write_all(&page.bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot write: {e}")))
+    }
 }
 
 fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {

@@ -28,6 +28,9 @@ pub struct SiteConfig {
     pub pretty_urls: bool,
     /// Build the search index and show the search box (`[search] enabled`).
     pub search: bool,
+    /// How many sections a topic page lists before the next page (at least
+    /// 1; `[topics] page_size`).
+    pub topic_page_size: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,7 +44,18 @@ struct RawConfig {
     inline_links: Option<InlineLinks>,
     pretty_urls: Option<bool>,
     search: Option<RawSearch>,
+    topics: Option<RawTopics>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopics {
+    page_size: Option<usize>,
+}
+
+/// Sections per topic page by default: a page of excerpts that reads well
+/// and weighs some 60 KB.
+pub const DEFAULT_TOPIC_PAGE_SIZE: usize = 100;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,7 +128,7 @@ impl SiteConfig {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut d = Diagnostic::error(format!("site configuration: {}", e.message()))
                 .at(path)
-                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document, [search] enabled)");
+                .hint("see README.md for the keys site.toml accepts (title, description, author, language, pretty_urls, inline_links, [related] max, min_score, same_document, [search] enabled, [topics] page_size)");
             if let Some(span) = e.span() {
                 d = d.line(line_of(text, span.start));
             }
@@ -152,6 +166,11 @@ fn resolve(raw: RawConfig, site_name: &str) -> SiteConfig {
         inline_links: raw.inline_links.unwrap_or_default(),
         pretty_urls: raw.pretty_urls.unwrap_or(false),
         search: raw.search.and_then(|s| s.enabled).unwrap_or(true),
+        topic_page_size: raw
+            .topics
+            .and_then(|t| t.page_size)
+            .unwrap_or(DEFAULT_TOPIC_PAGE_SIZE)
+            .max(1),
     }
 }
 

@@ -11,11 +11,13 @@
 pub mod build;
 pub mod config;
 pub mod error;
+pub mod fingerprint;
 pub mod link;
 pub mod load;
 pub mod model;
 pub mod render;
 pub mod search;
 pub mod structure;
+pub mod timing;
 pub mod topics;
 pub mod write;

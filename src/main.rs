@@ -49,6 +49,9 @@ enum Command {
         /// Print only warnings and errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Also print the wall and CPU time of each build stage (to stderr).
+        #[arg(long)]
+        timings: bool,
     },
     /// Report on the topic catalog, or propose new topics.
     ///
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             drafts,
             strict,
             quiet,
+            timings,
         } => {
             let options = BuildOptions {
                 root,
@@ -91,7 +95,7 @@ fn main() -> ExitCode {
                 drafts,
                 strict,
             };
-            run_build(&options, quiet)
+            run_build(&options, quiet, timings)
         }
         Command::Topics {
             root,
@@ -135,11 +139,21 @@ fn run_topics(root: &std::path::Path, drafts: bool, suggestions: Option<usize>) 
     ExitCode::SUCCESS
 }
 
-fn run_build(options: &BuildOptions, quiet: bool) -> ExitCode {
+fn run_build(options: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
     match build(options) {
         Ok(summary) => {
             for w in &summary.warnings {
                 eprintln!("{w}");
+            }
+            if timings {
+                eprintln!(
+                    "timings (s, wall/cpu): {}",
+                    maillage::timing::format(&summary.timings)
+                );
+                eprintln!(
+                    "peak memory (MiB, after each stage): {}",
+                    maillage::timing::format_memory(&summary.timings)
+                );
             }
             if !quiet {
                 println!(

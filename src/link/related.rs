@@ -15,9 +15,9 @@
 
 use rayon::prelude::*;
 
-use super::terms::{self, Entry, SectionVectors};
+use super::terms::{self, Entry, SectionVectors, Span};
 use crate::config::RelatedSettings;
-use crate::model::{Document, SectionRef, TopicId};
+use crate::model::{Document, Section, SectionRef, TopicId};
 use crate::topics::TopicIndex;
 
 /// A link from one section to a related section.
@@ -30,7 +30,30 @@ pub struct Related {
     pub shared: Vec<TopicId>,
     /// The shared words that weigh most, as written in the linking section:
     /// the reason when no topic is shared.
-    pub terms: Vec<String>,
+    pub terms: ReasonTerms,
+}
+
+/// Where the reason words lie in the linking section: positions rather than
+/// strings, so that the hundreds of thousands of links of a large site hold
+/// no string each (render reads the words back with `words`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ReasonTerms {
+    spans: [Option<Span>; REASON_TERMS],
+}
+
+impl ReasonTerms {
+    /// The words, lower-cased, as written in `section` (the linking one).
+    pub fn words(&self, section: &Section) -> Vec<String> {
+        self.spans
+            .iter()
+            .flatten()
+            .filter_map(|span| span.surface(section))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans[0].is_none()
+    }
 }
 
 /// Sections kept per word or topic for finding candidates.
@@ -230,15 +253,17 @@ impl Ranking<'_> {
         words.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.dim.cmp(&b.1.dim)));
         let (d, s) = self.vectors.locate(g);
         let section = &self.documents[d].sections[s];
-        let mut terms: Vec<String> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut terms = ReasonTerms::default();
         for (_, e) in words {
-            if terms.len() >= REASON_TERMS {
+            if seen.len() >= REASON_TERMS {
                 break;
             }
             if let Some(w) = e.span.surface(section)
-                && !terms.contains(&w)
+                && !seen.contains(&w)
             {
-                terms.push(w);
+                terms.spans[seen.len()] = Some(e.span);
+                seen.push(w);
             }
         }
         let (doc, section) = self.vectors.locate(h);
@@ -343,7 +368,8 @@ mod tests {
         assert_eq!(targets(&r[1][1])[0], (2, 1), "market");
         let cats = &r[0][0][0];
         assert!(cats.shared.is_empty());
-        assert!(cats.terms.contains(&"ronronne".to_string()), "{cats:?}");
+        let words = cats.terms.words(&docs[0].sections[0]);
+        assert!(words.contains(&"ronronne".to_string()), "{cats:?}");
         assert!(cats.score > 0.0 && cats.score <= 1.0);
     }
 

@@ -19,12 +19,14 @@
 //! and vectors built in a second one, rather than keeping every section's
 //! word counts in memory between the two.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Document, Lang, Section};
 use crate::topics::TopicIndex;
-use crate::topics::normalize::{for_each_token, word_hash};
+use crate::topics::normalize::{for_each_folded, stem, word_hash};
 use crate::topics::stopwords::is_stop_word;
 
 /// Share of the score given to shared topics; the rest goes to shared words.
@@ -164,25 +166,74 @@ fn idf(total: usize, df: usize) -> f64 {
 
 /// Streams the words of a section worth comparing: `(hash, weight in tf, span)`.
 fn for_each_term(section: &Section, lang: Lang, mut emit: impl FnMut(u64, u32, Span)) {
-    let mut keep = |norm: &str, start: usize, end: usize, in_title: bool| {
-        if norm.len() >= 2 && !norm.bytes().all(|b| b.is_ascii_digit()) && !is_stop_word(norm, lang)
-        {
-            let span = Span {
-                in_title,
-                start: start as u32,
-                end: end as u32,
-            };
-            emit(
-                word_hash(norm),
-                if in_title { TITLE_BOOST } else { 1 },
-                span,
-            );
+    WORDS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let mut keep = |folded: &str, start: usize, end: usize, in_title: bool| {
+            let term = cache.term(lang, folded);
+            if term != DROPPED {
+                let span = Span {
+                    in_title,
+                    start: start as u32,
+                    end: end as u32,
+                };
+                emit(term, if in_title { TITLE_BOOST } else { 1 }, span);
+            }
+        };
+        if section.title_in_text {
+            for_each_folded(&section.title, lang, |f, s, e| keep(f, s, e, true));
         }
-    };
-    if section.title_in_text {
-        for_each_token(&section.title, lang, |n, s, e| keep(n, s, e, true));
+        for_each_folded(&section.text, lang, |f, s, e| keep(f, s, e, false));
+    });
+}
+
+/// The term of a word no section vector keeps (stop word, number, single
+/// letter). A real term hashing to it would only be left out.
+const DROPPED: u64 = 0;
+
+/// Beyond this many distinct words, a thread's word cache is emptied, which
+/// bounds its memory.
+const WORD_CACHE_CAPACITY: usize = 1 << 16;
+
+thread_local! {
+    /// Folded word → its term (the hash of its stem) or `DROPPED`. The
+    /// vectors read every word of the site twice, and stemming with the
+    /// stop-word test was most of that work (the profile's top entry of the
+    /// link stage); a text reuses few distinct words. Keyed by the hash of
+    /// the folded word, so a lookup allocates nothing.
+    static WORDS: RefCell<WordCache> = RefCell::default();
+}
+
+#[derive(Default)]
+struct WordCache {
+    fr: FxHashMap<u64, u64>,
+    en: FxHashMap<u64, u64>,
+}
+
+impl WordCache {
+    fn term(&mut self, lang: Lang, folded: &str) -> u64 {
+        let map = match lang {
+            Lang::Fr => &mut self.fr,
+            Lang::En => &mut self.en,
+        };
+        let key = word_hash(folded);
+        if let Some(&term) = map.get(&key) {
+            return term;
+        }
+        if map.len() >= WORD_CACHE_CAPACITY {
+            map.clear();
+        }
+        let norm = stem(lang, folded);
+        let term = if norm.len() >= 2
+            && !norm.bytes().all(|b| b.is_ascii_digit())
+            && !is_stop_word(&norm, lang)
+        {
+            word_hash(&norm)
+        } else {
+            DROPPED
+        };
+        map.insert(key, term);
+        term
     }
-    for_each_token(&section.text, lang, |n, s, e| keep(n, s, e, false));
 }
 
 /// Counts in how many sections each word occurs, and numbers the words found

@@ -28,7 +28,7 @@ pub struct SiteCtx<'a> {
 pub struct TopicLink<'a> {
     pub slug: &'a str,
     pub name: &'a str,
-    pub url: String,
+    pub url: &'a str,
 }
 
 /// `index.html`: the home page.
@@ -46,7 +46,7 @@ pub struct DocSummary<'a> {
     pub title: &'a str,
     pub description: Option<&'a str>,
     pub date: Option<&'a str>,
-    pub url: String,
+    pub url: &'a str,
     pub section_count: usize,
     /// The document's most frequent topics, most frequent first.
     pub main_topics: Vec<TopicLink<'a>>,
@@ -68,7 +68,7 @@ pub struct DocCtx<'a> {
     pub date: Option<&'a str>,
     /// Path under `content/`.
     pub source: &'a str,
-    pub url: String,
+    pub url: &'a str,
     pub language: &'a str,
     /// Topics of the whole document (front matter first, then by frequency).
     pub topics: Vec<TopicLink<'a>>,
@@ -103,7 +103,7 @@ pub struct SectionCtx<'a> {
 /// A link to a section of some document.
 #[derive(Debug, Serialize)]
 pub struct SectionLinkCtx<'a> {
-    pub url: String,
+    pub url: &'a str,
     pub doc_title: &'a str,
     pub section_title: &'a str,
 }
@@ -111,14 +111,14 @@ pub struct SectionLinkCtx<'a> {
 /// A related section of another document, with why it is related.
 #[derive(Debug, Serialize)]
 pub struct RelatedCtx<'a> {
-    pub url: String,
+    pub url: &'a str,
     pub doc_title: &'a str,
     pub section_title: &'a str,
     pub score: f64,
     /// The shared topics: the reason for the link.
     pub topics: Vec<TopicLink<'a>>,
     /// The strongest shared words: the reason when no topic is shared.
-    pub terms: &'a [String],
+    pub terms: Vec<String>,
 }
 
 /// `topics/index.html`: every topic, A–Z.
@@ -136,7 +136,7 @@ pub struct TopicsPage<'a> {
 pub struct TopicSummary<'a> {
     pub slug: &'a str,
     pub name: &'a str,
-    pub url: String,
+    pub url: &'a str,
     pub section_count: usize,
     pub doc_count: usize,
     /// First sentence of the description, as HTML.
@@ -144,13 +144,36 @@ pub struct TopicSummary<'a> {
     pub related: Vec<TopicLink<'a>>,
 }
 
-/// `topics/<slug>/index.html`: one topic and every section that carries it.
+/// `topics/<slug>/index.html` (and `…/page/<n>/index.html`): one topic and
+/// the sections that carry it, a page of them at a time.
 #[derive(Debug, Serialize)]
 pub struct TopicPage<'a> {
     pub site: &'a SiteCtx<'a>,
     pub root: &'static str,
     pub topics_url: &'static str,
     pub topic: TopicCtx<'a>,
+    /// Links to the topic's other pages; absent when it has one page.
+    pub pagination: Option<PaginationCtx>,
+}
+
+/// The navigation between the pages of one list. Absent when there is a
+/// single page.
+#[derive(Debug, Serialize)]
+pub struct PaginationCtx {
+    /// 1-based.
+    pub current: usize,
+    pub total: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    /// The first, last and nearby pages; `number` is absent for a gap (…).
+    pub pages: Vec<PageLinkCtx>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageLinkCtx {
+    pub number: Option<usize>,
+    pub url: String,
+    pub is_current: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -171,7 +194,7 @@ pub struct TopicCtx<'a> {
 pub struct RelatedTopicCtx<'a> {
     pub slug: &'a str,
     pub name: &'a str,
-    pub url: String,
+    pub url: &'a str,
     pub shared_sections: usize,
     /// Jaccard index of the two topics' section sets, between 0 and 1.
     pub strength: f64,
@@ -184,14 +207,14 @@ pub struct RelatedTopicCtx<'a> {
 #[derive(Debug, Serialize)]
 pub struct TopicGroup<'a> {
     pub doc_title: &'a str,
-    pub doc_url: String,
+    pub doc_url: &'a str,
     pub sections: Vec<TopicHit<'a>>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct TopicHit<'a> {
     pub title: &'a str,
-    pub url: String,
+    pub url: &'a str,
     /// Text around the first mention, the mention in `<mark>`.
     pub excerpt_html: String,
 }

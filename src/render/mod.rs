@@ -1,26 +1,35 @@
 //! Stage 5: renders the `Site` into pages — bytes with their path under the
 //! output folder — through Tera templates, plus `site.json` and the theme.
 //! Pure: nothing is written here.
+//!
+//! `SitePages` lists every file of the site and renders any one of them on
+//! demand (`render(i)`, or `write_to(i, out)` to stream it), so that the
+//! write stage renders and stores pages in parallel without ever holding
+//! them all in memory, and `watch` can render just the pages it needs.
+//! `render` renders them all at once, for tests and small sites.
 
 pub mod context;
 pub mod excerpt;
 pub mod map_svg;
+mod pages;
 pub mod section_html;
 pub mod site_json;
 pub mod templates;
+mod topic_page;
 pub mod urls;
 
+use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Tera;
 
 use crate::error::{BuildError, Diagnostic};
 use crate::link::Site;
 use crate::model::TopicId;
-use context::*;
-use urls::{TOPICS_DIR, Urls};
+use context::SiteCtx;
+use urls::{TOPICS_DIR, UrlTable, Urls};
 
 /// One output file: its path under the output folder (`/`-separated) and bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,37 +48,186 @@ pub struct Theme<'a> {
     pub site_templates: &'a [(String, String)],
 }
 
-/// Renders every page of the site. Fails with every template error found.
-pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, BuildError> {
-    let urls = Urls::new(site.config.pretty_urls);
-    let site_ctx = SiteCtx {
-        title: &site.config.title,
-        description: site.config.description.as_deref(),
-        author: site.config.author.as_deref(),
-        language: &site.config.language,
-        generator: concat!("maillage ", env!("CARGO_PKG_VERSION")),
-        search: site.config.search,
-    };
-    let r = Renderer {
-        site,
-        theme,
-        urls,
-        site_ctx: &site_ctx,
-    };
-    let mut results: Vec<Result<Page, Diagnostic>> =
-        vec![r.index(), r.topics_index(), r.not_found()];
-    results.par_extend(
-        (0..site.documents.len())
-            .into_par_iter()
-            .map(|d| r.document(d)),
-    );
-    results.par_extend((0..site.catalog.len()).into_par_iter().map(|t| r.topic(t)));
+/// One file of the site, before it is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Index,
+    TopicsIndex,
+    NotFound,
+    Document(usize),
+    /// Page `page` (0-based) of a topic, holding `range` of its postings.
+    Topic {
+        topic: TopicId,
+        page: usize,
+        range: Range<usize>,
+    },
+    SiteJson,
+    ThemeFile(usize),
+}
 
-    let mut pages = Vec::with_capacity(results.len() + theme.files.len() + 1);
+/// Every file of a site, each rendered on demand.
+pub struct SitePages<'a> {
+    site: &'a Site,
+    theme: &'a Theme<'a>,
+    site_ctx: SiteCtx<'a>,
+    urls: Urls,
+    table: UrlTable,
+    jobs: Vec<Job>,
+    /// Pages of each topic, and documents carrying it: computed once here
+    /// rather than once per topic page.
+    topic_pages: Vec<usize>,
+    doc_counts: Vec<usize>,
+}
+
+impl<'a> SitePages<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme<'a>) -> SitePages<'a> {
+        let urls = Urls::new(site.config.pretty_urls);
+        // The two largest files first, so that neither is left for last:
+        // the home page lists every document, and site.json (built in
+        // parallel itself) describes everything.
+        let mut jobs = vec![Job::Index, Job::SiteJson, Job::TopicsIndex, Job::NotFound];
+        jobs.extend((0..site.documents.len()).map(Job::Document));
+        let mut topic_pages = Vec::with_capacity(site.catalog.len());
+        for (topic, postings) in site.topics.postings.iter().enumerate() {
+            let ranges = topic_page::split(postings, site.config.topic_page_size);
+            topic_pages.push(ranges.len());
+            jobs.extend(
+                ranges
+                    .into_iter()
+                    .enumerate()
+                    .map(|(page, range)| Job::Topic { topic, page, range }),
+            );
+        }
+        jobs.extend((0..theme.files.len()).map(Job::ThemeFile));
+        let doc_counts = (0..site.catalog.len())
+            .map(|t| site.topics.doc_count(t))
+            .collect();
+        SitePages {
+            site,
+            theme,
+            site_ctx: site_ctx(site),
+            urls,
+            table: UrlTable::new(site, &urls),
+            jobs,
+            topic_pages,
+            doc_counts,
+        }
+    }
+
+    fn renderer(&self) -> pages::Renderer<'_> {
+        pages::Renderer {
+            site: self.site,
+            theme: self.theme,
+            urls: self.urls,
+            site_ctx: &self.site_ctx,
+            table: &self.table,
+        }
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// What file `i` is.
+    pub fn job(&self, i: usize) -> &Job {
+        &self.jobs[i]
+    }
+
+    /// The files of document `d` (its page): for `watch`, which re-renders
+    /// only what an edit touched.
+    pub fn document_file(&self, d: usize) -> Option<usize> {
+        self.jobs.iter().position(|j| *j == Job::Document(d))
+    }
+
+    /// The path of file `i` under the output root.
+    pub fn path(&self, i: usize) -> String {
+        let site = self.site;
+        match &self.jobs[i] {
+            Job::Index => "index.html".into(),
+            Job::TopicsIndex => Urls::file_of_folder(TOPICS_DIR),
+            Job::NotFound => "404.html".into(),
+            Job::Document(d) => Urls::file_of_folder(&site.documents[*d].slug),
+            Job::Topic { topic, page, .. } => {
+                Urls::topic_page_file(&site.catalog.topics[*topic].slug, page + 1)
+            }
+            Job::SiteJson => "site.json".into(),
+            Job::ThemeFile(f) => format!("theme/{}", self.theme.files[*f].0),
+        }
+    }
+
+    /// Renders file `i` in memory.
+    pub fn render(&self, i: usize) -> Result<Page, Diagnostic> {
+        let r = self.renderer();
+        match &self.jobs[i] {
+            Job::Index => r.index(),
+            Job::TopicsIndex => r.topics_index(&self.doc_counts),
+            Job::NotFound => r.not_found(),
+            Job::Document(d) => r.document(*d),
+            Job::Topic { topic, page, range } => r.topic(
+                *topic,
+                *page,
+                range.clone(),
+                self.topic_pages[*topic],
+                self.doc_counts[*topic],
+            ),
+            Job::SiteJson => {
+                let mut bytes = Vec::new();
+                self.write_to(i, &mut bytes)?;
+                Ok(Page {
+                    path: self.path(i),
+                    bytes,
+                })
+            }
+            Job::ThemeFile(f) => Ok(Page {
+                path: self.path(i),
+                bytes: self.theme.files[*f].1.clone(),
+            }),
+        }
+    }
+
+    /// Renders file `i` into `out`: `site.json` is streamed as it is
+    /// serialized, other pages are rendered whole first (a template error
+    /// then writes nothing), theme files copied from memory.
+    pub fn write_to(&self, i: usize, out: &mut dyn Write) -> Result<(), Diagnostic> {
+        let io = |e: std::io::Error| Diagnostic::error(format!("cannot write: {e}"));
+        match &self.jobs[i] {
+            Job::SiteJson => {
+                let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+                site_json::write_site_json(self.site, &self.urls, &self.table, &mut buffered)
+                    .map_err(io)?;
+                buffered.flush().map_err(io)
+            }
+            Job::ThemeFile(f) => out.write_all(&self.theme.files[*f].1).map_err(io),
+            _ => out.write_all(&self.render(i)?.bytes).map_err(io),
+        }
+    }
+
+    /// The size of file `i` when it is known before rendering.
+    pub fn known_len(&self, i: usize) -> Option<u64> {
+        match &self.jobs[i] {
+            Job::ThemeFile(f) => Some(self.theme.files[*f].1.len() as u64),
+            _ => None,
+        }
+    }
+}
+
+/// Renders every page of the site in memory. Fails with every template error found.
+pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, BuildError> {
+    let pages = SitePages::new(site, theme);
+    let results: Vec<Result<Page, Diagnostic>> = (0..pages.len())
+        .into_par_iter()
+        .map(|i| pages.render(i))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(p) => pages.push(p),
+            Ok(p) => out.push(p),
             Err(d) if !errors.contains(&d) => errors.push(d),
             Err(_) => {}
         }
@@ -79,265 +237,18 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, BuildError> {
             diagnostics: errors,
         });
     }
-    pages.push(Page {
-        path: "site.json".to_string(),
-        bytes: site_json::site_json(site, &urls),
-    });
-    pages.extend(theme.files.iter().map(|(p, b)| Page {
-        path: format!("theme/{p}"),
-        bytes: b.clone(),
-    }));
-    Ok(pages)
+    Ok(out)
 }
 
-struct Renderer<'a> {
-    site: &'a Site,
-    theme: &'a Theme<'a>,
-    urls: Urls,
-    site_ctx: &'a SiteCtx<'a>,
-}
-
-impl<'a> Renderer<'a> {
-    fn page(&self, template: &str, path: String, ctx: &impl Serialize) -> Result<Page, Diagnostic> {
-        let context = Context::from_serialize(ctx)
-            .map_err(|e| Diagnostic::error(format!("cannot build the context of {path}: {e}")))?;
-        let html = self.theme.tera.render(template, &context).map_err(|e| {
-            templates::template_error(&e, self.theme.site_templates, self.theme.templates_dir)
-        })?;
-        Ok(Page {
-            path,
-            bytes: html.into_bytes(),
-        })
-    }
-
-    fn topic_link(&self, id: TopicId) -> TopicLink<'a> {
-        let t = &self.site.catalog.topics[id];
-        TopicLink {
-            slug: &t.slug,
-            name: &t.name,
-            url: self.urls.topic(&t.slug),
-        }
-    }
-
-    fn index(&self) -> Result<Page, Diagnostic> {
-        let site = self.site;
-        let mut order: Vec<usize> = (0..site.documents.len()).collect();
-        order.sort_by_cached_key(|&d| {
-            (
-                site.documents[d].weight,
-                sort_key(&site.documents[d].title),
-                d,
-            )
-        });
-        let documents = order
-            .into_iter()
-            .map(|d| {
-                let doc = &site.documents[d];
-                DocSummary {
-                    title: &doc.title,
-                    description: doc.description.as_deref(),
-                    date: doc.date.as_deref(),
-                    url: self.urls.document(&doc.slug),
-                    section_count: doc.sections.len(),
-                    main_topics: site.topics.documents[d]
-                        .iter()
-                        .take(5)
-                        .map(|&t| self.topic_link(t))
-                        .collect(),
-                }
-            })
-            .collect();
-        let ctx = IndexPage {
-            site: self.site_ctx,
-            root: "",
-            documents,
-            topic_count: site.catalog.len(),
-            topics_url: self.urls.topics_index(),
-        };
-        self.page("index.html", "index.html".into(), &ctx)
-    }
-
-    fn document(&self, d: usize) -> Result<Page, Diagnostic> {
-        let site = self.site;
-        let doc = &site.documents[d];
-        let sections = doc
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(s, sec)| SectionCtx {
-                id: &sec.id,
-                title: &sec.title,
-                level: sec.level,
-                is_intro: sec.level == 1,
-                html: section_html::section_html(site, &self.urls, "../", d, s),
-                source_lines: sec.lines,
-                topics: site.topics.sections[d][s]
-                    .iter()
-                    .map(|t| self.topic_link(t.topic))
-                    .collect(),
-                related: site.related[d][s]
-                    .iter()
-                    .map(|r| {
-                        let target = &site.documents[r.target.doc];
-                        RelatedCtx {
-                            url: self.urls.section_ref(site, r.target),
-                            doc_title: &target.title,
-                            section_title: &target.sections[r.target.section].title,
-                            score: r.score,
-                            topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
-                            terms: &r.terms,
-                        }
-                    })
-                    .collect(),
-                backlinks: site.links.backlinks[d][s]
-                    .iter()
-                    .map(|&b| {
-                        let source = &site.documents[b.doc];
-                        SectionLinkCtx {
-                            url: self.urls.section_ref(site, b),
-                            doc_title: &source.title,
-                            section_title: &source.sections[b.section].title,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let ctx = DocumentPage {
-            site: self.site_ctx,
-            root: "../",
-            topics_url: self.urls.topics_index(),
-            doc: DocCtx {
-                title: &doc.title,
-                description: doc.description.as_deref(),
-                date: doc.date.as_deref(),
-                source: &doc.source,
-                url: self.urls.document(&doc.slug),
-                language: lang_code(doc.lang),
-                topics: site.topics.documents[d]
-                    .iter()
-                    .map(|&t| self.topic_link(t))
-                    .collect(),
-                toc: doc
-                    .sections
-                    .iter()
-                    .filter(|s| s.level > 1)
-                    .map(|s| TocEntry {
-                        id: &s.id,
-                        title: &s.title,
-                        level: s.level,
-                    })
-                    .collect(),
-                sections,
-            },
-        };
-        self.page("document.html", Urls::file_of_folder(&doc.slug), &ctx)
-    }
-
-    fn topics_index(&self) -> Result<Page, Diagnostic> {
-        let site = self.site;
-        let mut order: Vec<usize> = (0..site.catalog.len()).collect();
-        order.sort_by_cached_key(|&t| (sort_key(&site.catalog.topics[t].name), t));
-        let topics = order
-            .into_iter()
-            .map(|t| {
-                let topic = &site.catalog.topics[t];
-                TopicSummary {
-                    slug: &topic.slug,
-                    name: &topic.name,
-                    url: self.urls.topic(&topic.slug),
-                    section_count: site.topics.postings[t].len(),
-                    doc_count: site.topics.doc_count(t),
-                    summary_html: first_sentence_html(&topic.description_html),
-                    related: site.topic_relations[t]
-                        .iter()
-                        .map(|r| self.topic_link(r.topic))
-                        .collect(),
-                }
-            })
-            .collect();
-        let root = "../";
-        let ctx = TopicsPage {
-            site: self.site_ctx,
-            root,
-            topics_url: self.urls.topics_index(),
-            topics,
-            map_html: map_svg::map_svg(site, &self.urls, root),
-        };
-        self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx)
-    }
-
-    fn topic(&self, t: usize) -> Result<Page, Diagnostic> {
-        let site = self.site;
-        let topic = &site.catalog.topics[t];
-        let mut groups: Vec<TopicGroup> = Vec::new();
-        for &r in &site.topics.postings[t] {
-            let doc = &site.documents[r.doc];
-            let sec = &doc.sections[r.section];
-            let mention = site.topics.sections[r.doc][r.section]
-                .iter()
-                .find(|x| x.topic == t)
-                .and_then(|x| x.mention.as_ref());
-            let hit = TopicHit {
-                title: &sec.title,
-                url: self.urls.section(&doc.slug, &sec.id),
-                excerpt_html: excerpt::excerpt_html(&sec.text, mention),
-            };
-            match groups.last_mut() {
-                Some(g)
-                    if g.doc_title == doc.title && g.doc_url == self.urls.document(&doc.slug) =>
-                {
-                    g.sections.push(hit)
-                }
-                _ => groups.push(TopicGroup {
-                    doc_title: &doc.title,
-                    doc_url: self.urls.document(&doc.slug),
-                    sections: vec![hit],
-                }),
-            }
-        }
-        let ctx = TopicPage {
-            site: self.site_ctx,
-            root: "../../",
-            topics_url: self.urls.topics_index(),
-            topic: TopicCtx {
-                slug: &topic.slug,
-                name: &topic.name,
-                aliases: &topic.aliases[1..],
-                description_html: &topic.description_html,
-                section_count: site.topics.postings[t].len(),
-                doc_count: site.topics.doc_count(t),
-                related: site.topic_relations[t]
-                    .iter()
-                    .map(|r| {
-                        let other = &site.catalog.topics[r.topic];
-                        RelatedTopicCtx {
-                            slug: &other.slug,
-                            name: &other.name,
-                            url: self.urls.topic(&other.slug),
-                            shared_sections: r.shared_sections,
-                            strength: r.strength,
-                            strength_percent: (r.strength * 100.0).round() as u32,
-                            explicit: r.explicit,
-                        }
-                    })
-                    .collect(),
-                groups,
-            },
-        };
-        self.page(
-            "topic.html",
-            Urls::file_of_folder(&format!("{TOPICS_DIR}/{}", topic.slug)),
-            &ctx,
-        )
-    }
-
-    fn not_found(&self) -> Result<Page, Diagnostic> {
-        let ctx = NotFoundPage {
-            site: self.site_ctx,
-            root: "",
-            topics_url: self.urls.topics_index(),
-        };
-        self.page("404.html", "404.html".into(), &ctx)
+/// Site-wide values every page receives as `site`.
+pub fn site_ctx(site: &Site) -> SiteCtx<'_> {
+    SiteCtx {
+        title: &site.config.title,
+        description: site.config.description.as_deref(),
+        author: site.config.author.as_deref(),
+        language: &site.config.language,
+        generator: concat!("maillage ", env!("CARGO_PKG_VERSION")),
+        search: site.config.search,
     }
 }
 

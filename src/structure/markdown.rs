@@ -12,7 +12,7 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
-use crate::error::line_of;
+use crate::error::LineIndex;
 use crate::model::SourceLink;
 
 /// The Markdown extensions maillage enables: CommonMark plus GFM.
@@ -67,9 +67,11 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
     let markable = !body.contains([TEXT_START, TEXT_END]);
     let mut current = Builder::new(None, 1 + line_offset, markable);
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
+    let lines = LineIndex::new(body);
+    let line_of = |offset: usize| lines.line(offset) + line_offset;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let line = line_of(body, range.start) + line_offset;
+        let line = line_of(range.start);
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 out.extend(current.finish());
@@ -100,7 +102,7 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
                 // Block ranges may include trailing blank lines: the last line is
                 // that of the last non-blank byte.
                 let end = range.start + body[range.clone()].trim_end().len();
-                let last = line_of(body, end.saturating_sub(1).max(range.start)) + line_offset;
+                let last = line_of(end.saturating_sub(1).max(range.start));
                 current.push(event, line, last);
             }
         }

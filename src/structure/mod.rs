@@ -31,18 +31,19 @@ pub struct Structured {
 pub type DocWithWarnings = (Document, Vec<Diagnostic>);
 
 /// Structures every source in parallel, drops drafts unless `drafts`, and
-/// assigns unique slugs. All errors are collected, not only the first.
+/// assigns unique slugs. All errors are collected, not only the first. The
+/// sources are taken by value so that each text is freed once structured.
 pub fn structure_all(
-    sources: &[SourceDoc],
+    sources: Vec<SourceDoc>,
     site_lang: Lang,
     content_dir: &Path,
     drafts: bool,
 ) -> Result<Structured, BuildError> {
     let results: Vec<Result<Option<DocWithWarnings>, Diagnostic>> = sources
-        .par_iter()
+        .into_par_iter()
         .map(|s| {
             let path = content_dir.join(&s.rel_path);
-            structure(s, site_lang, drafts)
+            structure(&s, site_lang, drafts)
                 .map_err(|d| d.at(&path))
                 .map(|opt| {
                     opt.map(|(doc, warnings)| {

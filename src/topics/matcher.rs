@@ -1,19 +1,28 @@
-//! Finds catalog aliases in text with one multi-pattern automaton over
-//! normalised tokens: cost grows with the text, not with text × topics.
+//! Finds catalog aliases in text by whole normalised tokens: each text
+//! token's stem is looked up once in the catalog's vocabulary (the stems that
+//! occur in some alias), and a trie over those token ids is walked from every
+//! token that can start an alias. The cost per token is one hash lookup and,
+//! for the few tokens that start an alias, a short walk — whatever the size of
+//! the catalog.
 //!
-//! Both aliases and texts go through [`for_each_token`], and the stems are
-//! joined as `" stem1 stem2 … "` with single spaces. Each alias becomes the
-//! pattern `" a b "`: since stems never contain a space, a pattern can only
-//! match whole, consecutive tokens, so « commerce » never matches inside
-//! « commercial » and « peur de manquer » needs all three words in a row.
-//! One Aho–Corasick automaton searched in overlapping mode reports every
-//! alias, including aliases nested in one another, in a single pass.
+//! Both aliases and texts go through the same normalisation
+//! (`topics::normalize`), so « FOMO », « la peur de manquer » and « vie
+//! privée » match however they are written. An alias only matches whole,
+//! consecutive tokens: « commerce » never matches inside « commercial », and
+//! « peur de manquer » needs all three words in a row. Every occurrence of
+//! every alias is reported, including aliases nested in one another.
+//!
+//! Stems are compared by their 64-bit hash, and each thread remembers the
+//! stem hash of the folded words it met, so a text's words are neither
+//! stemmed again nor copied. (An Aho–Corasick automaton over the joined
+//! stems did the same, but needed every word stemmed and copied, and its
+//! table grew with the catalog.)
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rustc_hash::FxHashMap;
 
-use super::normalize::for_each_token;
+use super::normalize::{for_each_folded, normalize_phrase, stem, word_hash};
 use crate::model::{Lang, TopicId};
 
 /// One alias occurrence in a text.
@@ -25,141 +34,174 @@ pub struct Hit {
     pub end: usize,
 }
 
+/// A token id, or a node of the trie.
+type Id = u32;
+
+/// No token id (a stem in no alias), or no trie node.
+const NONE: Id = Id::MAX;
+
 /// A compiled set of aliases.
 pub struct Matcher {
     lang: Lang,
-    /// `None` when no alias survived normalisation.
-    automaton: Option<AhoCorasick>,
-    /// Topics of each automaton pattern: aliases that normalise alike (FOMO
-    /// and fomo, or the same alias in two topics) share one pattern.
+    /// Stem hash → token id, for every stem that occurs in some alias.
+    vocabulary: FxHashMap<u64, Id>,
+    /// Trie node reached from the root by each token id (`NONE` if none).
+    roots: Vec<Id>,
+    /// Deeper trie edges: (node, token id) → node.
+    edges: FxHashMap<(Id, Id), Id>,
+    /// Topics of the aliases ending at each node: aliases that normalise
+    /// alike (FOMO and fomo, or one alias in two topics) share a node.
     topics: Vec<Vec<TopicId>>,
-}
-
-/// Where one text token sits in the normalised string and in the original.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    norm_start: usize,
-    start: usize,
-    end: usize,
+    /// Distinct normalised aliases.
+    patterns: usize,
 }
 
 impl Matcher {
     /// Compiles `(topic, alias)` pairs. Aliases that normalise to nothing are skipped.
     pub fn new<'a>(aliases: impl IntoIterator<Item = (TopicId, &'a str)>, lang: Lang) -> Matcher {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut topics: Vec<Vec<TopicId>> = Vec::new();
-        for (topic, alias) in aliases {
-            let Some(pattern) = alias_pattern(alias, lang) else {
-                continue;
-            };
-            let next = topics.len();
-            let slot = *index.entry(pattern).or_insert(next);
-            if slot == next {
-                topics.push(Vec::new());
-            }
-            if !topics[slot].contains(&topic) {
-                topics[slot].push(topic);
-            }
-        }
-        // Pattern ids of the automaton must be the slots of `topics`.
-        let mut patterns = vec![String::new(); topics.len()];
-        for (pattern, slot) in index {
-            patterns[slot] = pattern;
-        }
-        let automaton = build_automaton(&patterns);
-        Matcher {
+        let mut m = Matcher {
             lang,
-            automaton,
-            topics,
+            vocabulary: FxHashMap::default(),
+            roots: Vec::new(),
+            edges: FxHashMap::default(),
+            topics: Vec::new(),
+            patterns: 0,
+        };
+        for (topic, alias) in aliases {
+            let mut node = NONE;
+            for word in normalize_phrase(alias, lang) {
+                let id = m.intern(word_hash(&word));
+                node = m.child_or_insert(node, id);
+            }
+            if node == NONE {
+                continue;
+            }
+            let at = &mut m.topics[node as usize];
+            if at.is_empty() {
+                m.patterns += 1;
+            }
+            if !at.contains(&topic) {
+                at.push(topic);
+            }
         }
+        m
     }
 
     /// Number of distinct normalised aliases compiled.
     pub fn len(&self) -> usize {
-        self.topics.len()
+        self.patterns
     }
 
     /// Whether no alias survived normalisation (`find` then never hits).
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty()
+        self.patterns == 0
     }
 
     /// All hits in `text`, in order of position.
     pub fn find(&self, text: &str) -> Vec<Hit> {
-        let Some(automaton) = &self.automaton else {
+        if self.is_empty() {
             return Vec::new();
-        };
-        let (norm, spans) = normalise_text(text, self.lang);
+        }
+        // (token id, start, end) of every word of the text.
+        let mut tokens: Vec<(Id, usize, usize)> = Vec::with_capacity(text.len() / 6);
+        STEMS.with(|cell| {
+            let mut stems = cell.borrow_mut();
+            for_each_folded(text, self.lang, |folded, start, end| {
+                let h = stems.stem_hash(self.lang, folded);
+                let id = self.vocabulary.get(&h).copied().unwrap_or(NONE);
+                tokens.push((id, start, end));
+            });
+        });
         let mut hits = Vec::new();
-        for m in automaton.find_overlapping_iter(&norm) {
-            let Some((start, end)) = original_range(&spans, m.start(), m.end()) else {
-                continue;
-            };
-            let topics = self.topics.get(m.pattern().as_usize());
-            for &topic in topics.into_iter().flatten() {
-                hits.push(Hit { topic, start, end });
+        for (i, &(id, start, _)) in tokens.iter().enumerate() {
+            let mut node = self.child(NONE, id);
+            let mut j = i;
+            while node != NONE {
+                let end = tokens[j].2;
+                for &topic in &self.topics[node as usize] {
+                    hits.push(Hit { topic, start, end });
+                }
+                j += 1;
+                node = match tokens.get(j) {
+                    Some(&(next, _, _)) => self.child(node, next),
+                    None => NONE,
+                };
             }
         }
         hits.sort_unstable_by_key(|h| (h.start, h.end, h.topic));
         hits
     }
-}
 
-/// The pattern `" a b "` of an alias, or `None` if it has no word.
-fn alias_pattern(alias: &str, lang: Lang) -> Option<String> {
-    let mut pattern = String::from(" ");
-    for_each_token(alias, lang, |norm, _, _| {
-        pattern.push_str(norm);
-        pattern.push(' ');
-    });
-    (pattern.len() > 1).then_some(pattern)
-}
-
-/// Builds the automaton, preferring a DFA (fastest search) and falling back
-/// to the builder's own choice if the DFA would exceed its size limits.
-fn build_automaton(patterns: &[String]) -> Option<AhoCorasick> {
-    if patterns.is_empty() {
-        return None;
+    /// The node reached from `node` (`NONE`: the root) by token `id`.
+    fn child(&self, node: Id, id: Id) -> Id {
+        if id == NONE {
+            NONE
+        } else if node == NONE {
+            self.roots[id as usize]
+        } else {
+            self.edges.get(&(node, id)).copied().unwrap_or(NONE)
+        }
     }
-    let mut builder = AhoCorasick::builder();
-    // Overlapping search requires the standard match semantics.
-    builder.match_kind(MatchKind::Standard);
-    builder
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(patterns)
-        .or_else(|_| builder.kind(None).build(patterns))
-        .ok()
+
+    fn intern(&mut self, stem_hash: u64) -> Id {
+        if let Some(&id) = self.vocabulary.get(&stem_hash) {
+            return id;
+        }
+        let id = self.roots.len() as Id;
+        self.vocabulary.insert(stem_hash, id);
+        self.roots.push(NONE);
+        id
+    }
+
+    fn child_or_insert(&mut self, node: Id, id: Id) -> Id {
+        let existing = self.child(node, id);
+        if existing != NONE {
+            return existing;
+        }
+        let new = self.topics.len() as Id;
+        self.topics.push(Vec::new());
+        if node == NONE {
+            self.roots[id as usize] = new;
+        } else {
+            self.edges.insert((node, id), new);
+        }
+        new
+    }
 }
 
-/// Streams the tokens of `text` straight into `" stem1 stem2 … "`, noting
-/// where each token starts there and where it lies in `text`.
-fn normalise_text(text: &str, lang: Lang) -> (String, Vec<Span>) {
-    let mut norm = String::with_capacity(text.len() + 2);
-    norm.push(' ');
-    let mut spans = Vec::new();
-    for_each_token(text, lang, |stem, start, end| {
-        spans.push(Span {
-            norm_start: norm.len(),
-            start,
-            end,
-        });
-        norm.push_str(stem);
-        norm.push(' ');
-    });
-    (norm, spans)
+/// Beyond this many distinct words, a thread's stem cache is emptied, which
+/// bounds its memory.
+const STEM_CACHE_CAPACITY: usize = 1 << 16;
+
+thread_local! {
+    /// Folded word hash → stem hash, per thread: matching reads every word
+    /// of the site (twice, with inline links), and stemming was most of it.
+    static STEMS: RefCell<StemHashes> = RefCell::default();
 }
 
-/// Maps a match `[m_start, m_end)` of `" a b "` in the normalised string back
-/// to the original bytes from the first word's start to the last word's end.
-fn original_range(spans: &[Span], m_start: usize, m_end: usize) -> Option<(usize, usize)> {
-    // The first token starts just after the leading space; the last one is
-    // the last token starting before the trailing space.
-    let first = spans.partition_point(|s| s.norm_start <= m_start);
-    let last = spans
-        .partition_point(|s| s.norm_start < m_end)
-        .checked_sub(1)?;
-    let (first, last) = (spans.get(first)?, spans.get(last)?);
-    Some((first.start, last.end))
+#[derive(Default)]
+struct StemHashes {
+    fr: FxHashMap<u64, u64>,
+    en: FxHashMap<u64, u64>,
+}
+
+impl StemHashes {
+    fn stem_hash(&mut self, lang: Lang, folded: &str) -> u64 {
+        let map = match lang {
+            Lang::Fr => &mut self.fr,
+            Lang::En => &mut self.en,
+        };
+        let key = word_hash(folded);
+        if let Some(&h) = map.get(&key) {
+            return h;
+        }
+        if map.len() >= STEM_CACHE_CAPACITY {
+            map.clear();
+        }
+        let h = word_hash(&stem(lang, folded));
+        map.insert(key, h);
+        h
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Build benchmark for maillage (issue 6). Standard library only.
+
+Generates corpora with ../shared/tools/gencorpus.py (once, cached), then for
+each size runs, several times and interleaved:
+
+  full     maillage build into an empty output folder
+  rebuild  the same build again, nothing changed (must write nothing):
+           it stops after reading the site (fingerprint unchanged)
+  rebuild-full  the same, without the record of the last build
+           (.maillage-state removed): every page rendered and compared
+  floor    examples/floor.rs: read + pulldown-cmark + write, nothing else
+  hugo     (with --hugo, if `hugo` is installed) the same corpus, Hugo format
+
+and prints the median wall time, CPU time (user + system), peak resident
+memory of the process (getrusage of the child, via os.wait4), output files
+and bytes, and maillage's own per-stage timings (`--timings`).
+
+With --topics-compare N it also builds N documents with a 20-topic and a
+1,000-topic catalog, and times each step alone on both
+(examples/stage_costs.rs: each step run 3 times on one thread, medians).
+
+Usage (from the repository root; output on tmpfs by default):
+
+    python3 bench/bench.py                       # 1k and 10k, 5 runs
+    python3 bench/bench.py --sizes 100000 --runs 3
+    python3 bench/bench.py --sizes 10000 --hugo --topics-compare 10000
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_GENCORPUS = os.path.join(os.path.dirname(REPO), "shared", "tools", "gencorpus.py")
+if not os.path.exists(DEFAULT_GENCORPUS):
+    DEFAULT_GENCORPUS = "/work/shared/tools/gencorpus.py"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="1000,10000", help="comma-separated document counts")
+    p.add_argument("--runs", type=int, default=5, help="runs per scenario (median quoted)")
+    p.add_argument("--corpora", default="/tmp/bench-corpora", help="where generated corpora are cached")
+    p.add_argument("--out", default="/dev/shm/maillage-bench", help="scratch output folder (tmpfs)")
+    p.add_argument("--gencorpus", default=DEFAULT_GENCORPUS)
+    p.add_argument("--hugo", action="store_true", help="also build the Hugo-format corpus with hugo")
+    p.add_argument("--topics-compare", type=int, default=0, metavar="N",
+                   help="compare 20 and 1000 topics at N documents")
+    p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--no-cargo", action="store_true", help="use the binaries already built")
+    p.add_argument("--json", help="append every measurement as a JSON line to this file")
+    return p.parse_args()
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def corpus(args, fmt, docs, topics=None):
+    topics = None if topics == 20 else topics  # 20 is gencorpus's default
+    name = f"{fmt}-{docs}" + (f"-t{topics}" if topics else "")
+    path = os.path.join(args.corpora, name)
+    if not os.path.exists(os.path.join(path, ".complete")):
+        log(f"generating {path} …")
+        shutil.rmtree(path, ignore_errors=True)
+        cmd = [sys.executable, args.gencorpus, "--format", fmt, "--docs", str(docs), "--out", path, "--quiet"]
+        if topics:
+            cmd += ["--topics", str(topics)]
+        subprocess.run(cmd, check=True)
+        open(os.path.join(path, ".complete"), "w").close()
+    return path
+
+
+def measure(cmd):
+    """Runs cmd; returns wall s, cpu s, peak RSS MiB, stdout, stderr."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Read the pipes before reaping so a chatty child cannot block; wait4 gives
+    # the child's own rusage (CPU and peak RSS), not the harness's.
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
+    return {
+        "wall": wall,
+        "cpu": ru.ru_utime + ru.ru_stime,
+        "rss_mib": ru.ru_maxrss / 1024,
+        "stdout": out.decode(errors="replace"),
+        "stderr": err.decode(errors="replace"),
+    }
+
+
+def tree_size(path):
+    files = size = 0
+    for root, _, names in os.walk(path):
+        for n in names:
+            files += 1
+            size += os.lstat(os.path.join(root, n)).st_size
+    return files, size
+
+
+def stage_timings(stderr):
+    """{stage: (wall, cpu)} from `--timings` ("stage wall/cpu, ...")."""
+    m = re.search(r"timings \(s, wall/cpu\): (.*)", stderr)
+    if not m:
+        return {}
+    out = {}
+    for part in m.group(1).split(", "):
+        name, value = part.split()
+        wall, _, cpu = value.partition("/")
+        out[name] = (float(wall), float(cpu or "nan"))
+    return out
+
+
+def written_count(stdout):
+    m = re.search(r"\((\d+) written,", stdout)
+    return int(m.group(1)) if m else None
+
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.maillage = os.path.join(REPO, "target", "release", "maillage")
+        self.floor = os.path.join(REPO, "target", "release", "examples", "floor")
+        self.matching = os.path.join(REPO, "target", "release", "examples", "stage_costs")
+        self.matching_lines = []
+        self.load_start = os.getloadavg()[0]
+        self.results = []  # (size label, scenario, [runs])
+
+    def record(self, label, scenario, runs):
+        self.results.append((label, scenario, runs))
+        if self.args.json:
+            with open(self.args.json, "a") as f:
+                for r in runs:
+                    row = {k: v for k, v in r.items() if k not in ("stdout", "stderr")}
+                    f.write(json.dumps({"corpus": label, "scenario": scenario, **row}) + "\n")
+
+    def maillage_build(self, root, out):
+        r = measure([self.maillage, "build", "--root", root, "--output", out, "--timings"])
+        r["stages"] = stage_timings(r["stderr"])
+        r["written"] = written_count(r["stdout"])
+        r["files"], r["bytes"] = tree_size(out)
+        return r
+
+    def run_size(self, docs, topics=None, label=None, extra=True):
+        args = self.args
+        label = label or f"{docs}"
+        root = corpus(args, "maillage", docs, topics)
+        hugo_root = corpus(args, "hugo", docs) if extra and args.hugo else None
+        out = os.path.join(args.out, "site")
+        floor_out = os.path.join(args.out, "floor")
+        hugo_out = os.path.join(args.out, "hugo")
+        full, rebuild, rebuild_full, floor, hugo = [], [], [], [], []
+        for i in range(args.runs):
+            log(f"[{label}] run {i + 1}/{args.runs}")
+            shutil.rmtree(out, ignore_errors=True)
+            full.append(self.maillage_build(root, out))
+            if extra:
+                rebuild.append(self.maillage_build(root, out))
+                state = os.path.join(out, ".maillage-state")
+                if os.path.exists(state):
+                    os.remove(state)
+                    rebuild_full.append(self.maillage_build(root, out))
+            if extra and not args.no_floor:
+                shutil.rmtree(floor_out, ignore_errors=True)
+                r = measure([self.floor, os.path.join(root, "content"), floor_out])
+                r["files"], r["bytes"] = tree_size(floor_out)
+                floor.append(r)
+            if hugo_root:
+                shutil.rmtree(hugo_out, ignore_errors=True)
+                r = measure(["hugo", "--quiet", "--source", hugo_root, "--destination", hugo_out])
+                r["files"], r["bytes"] = tree_size(hugo_out)
+                hugo.append(r)
+        self.record(label, "full", full)
+        for name, runs in (("rebuild", rebuild), ("rebuild-full", rebuild_full), ("floor", floor),
+                           ("hugo", hugo)):
+            if runs:
+                self.record(label, name, runs)
+        shutil.rmtree(args.out, ignore_errors=True)
+
+    def topic_matching(self, docs, topics):
+        if not os.path.exists(self.matching):
+            log("examples/stage_costs.rs is missing: no timing of matching alone")
+            return
+        root = corpus(self.args, "maillage", docs, topics)
+        r = measure([self.matching, root, "3"])
+        steps = dict(re.findall(r"^(.+?)\s+median ([0-9.]+) s", r["stdout"], re.M))
+        median = float(steps["topics (matching)"])
+        line = f"{topics} topics: " + ", ".join(f"{k} {v} s" for k, v in steps.items())
+        self.matching_lines.append((topics, median, line))
+
+    def report(self):
+        print(f"\nmachine: {os.cpu_count()} cores, load average at start {self.load_start:.2f}, "
+              f"at end {os.getloadavg()[0]:.2f}; "
+              f"medians of {self.args.runs} runs; output in {self.args.out}\n")
+        print("| corpus | scenario | wall s | CPU s | peak RSS MiB | files | MB written | notes |")
+        print("|---|---|---:|---:|---:|---:|---:|---|")
+        full_wall = {}
+        for label, scenario, runs in self.results:
+            wall = median_of(runs, "wall")
+            notes = []
+            if scenario == "full":
+                full_wall[label] = wall
+            if scenario.startswith("rebuild"):
+                notes.append(f"written: max {max(r['written'] for r in runs)}")
+            if scenario == "floor" and label in full_wall:
+                notes.append(f"full / floor = {full_wall[label] / wall:.2f}")
+            if scenario == "hugo" and label in full_wall:
+                notes.append(f"maillage / hugo = {full_wall[label] / wall:.2f}")
+            print(f"| {label} | {scenario} | {wall:.2f} | {median_of(runs, 'cpu'):.2f} | "
+                  f"{median_of(runs, 'rss_mib'):.0f} | {runs[0]['files']} | {runs[0]['bytes'] / 1e6:.1f} | "
+                  f"{'; '.join(notes)} |")
+        print("\nmaillage full build, stage medians (wall / CPU s):\n")
+        stages = None
+        for label, scenario, runs in self.results:
+            if scenario != "full":
+                continue
+            stages = stages or list(runs[0]["stages"])
+            def cell(s):
+                wall = statistics.median(r["stages"].get(s, (0, 0))[0] for r in runs)
+                cpu = statistics.median(r["stages"].get(s, (0, 0))[1] for r in runs)
+                return f"{wall:.2f} / {cpu:.2f}"
+            print(f"| {label} | " + " | ".join(cell(s) for s in stages) + " |")
+        if stages:
+            print("\n(columns: " + ", ".join(stages) + "; each wall / CPU seconds)")
+        if len(self.matching_lines) > 1:
+            print("\neach step alone, one thread (examples/stage_costs.rs):\n")
+            for _, _, line in self.matching_lines:
+                print(f"- {line}")
+            base = self.matching_lines[0][1]
+            for topics, median, _ in self.matching_lines[1:]:
+                print(f"- {topics} topics / 20 topics = {median / base:.2f}")
+
+
+def main():
+    args = parse_args()
+    if args.hugo and not shutil.which("hugo"):
+        log("hugo is not installed (apt-get install hugo): skipping the Hugo comparison")
+        args.hugo = False
+    if not args.no_cargo:
+        examples = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".rs"))
+        cmd = ["cargo", "build", "--release", "--locked", "--bin", "maillage"]
+        for e in examples:
+            cmd += ["--example", e]
+        subprocess.run(cmd, cwd=REPO, check=True)
+    log(f"load average at start: {os.getloadavg()}")
+    bench = Bench(args)
+    for docs in [int(s) for s in args.sizes.split(",") if s]:
+        bench.run_size(docs)
+    if args.topics_compare:
+        n = args.topics_compare
+        bench.run_size(n, topics=20, label=f"{n} · 20 topics", extra=False)
+        bench.run_size(n, topics=1000, label=f"{n} · 1000 topics", extra=False)
+        bench.topic_matching(n, 20)
+        bench.topic_matching(n, 1000)
+    bench.report()
+
+
+if __name__ == "__main__":
+    main()

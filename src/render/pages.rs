@@ -1,0 +1,210 @@
+//! The pages of a site but the topic pages (`topic_page.rs`): home page,
+//! document pages, the topic index and the 404 page, each built from a
+//! context that borrows from the `Site` and the URL table.
+
+use serde::Serialize;
+use tera::Context;
+
+use super::context::*;
+use super::urls::{TOPICS_DIR, UrlTable, Urls};
+use super::{
+    Page, Theme, first_sentence_html, lang_code, map_svg, section_html, sort_key, templates,
+};
+use crate::error::Diagnostic;
+use crate::link::Site;
+use crate::model::TopicId;
+
+pub(super) struct Renderer<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme<'a>,
+    pub urls: Urls,
+    pub site_ctx: &'a SiteCtx<'a>,
+    pub table: &'a UrlTable,
+}
+
+impl<'a> Renderer<'a> {
+    pub(super) fn page(
+        &self,
+        template: &str,
+        path: String,
+        ctx: &impl Serialize,
+    ) -> Result<Page, Diagnostic> {
+        let context = Context::from_serialize(ctx)
+            .map_err(|e| Diagnostic::error(format!("cannot build the context of {path}: {e}")))?;
+        // Into bytes directly: `Tera::render` would check the UTF-8 of every
+        // page again to return a String.
+        let mut bytes = Vec::with_capacity(32 * 1024);
+        self.theme
+            .tera
+            .render_to(template, &context, &mut bytes)
+            .map_err(|e| {
+                templates::template_error(&e, self.theme.site_templates, self.theme.templates_dir)
+            })?;
+        Ok(Page { path, bytes })
+    }
+
+    pub(super) fn topic_link(&self, id: TopicId) -> TopicLink<'a> {
+        let t = &self.site.catalog.topics[id];
+        TopicLink {
+            slug: &t.slug,
+            name: &t.name,
+            url: self.table.topic(id),
+        }
+    }
+
+    pub(super) fn index(&self) -> Result<Page, Diagnostic> {
+        let site = self.site;
+        let mut order: Vec<usize> = (0..site.documents.len()).collect();
+        order.sort_by_cached_key(|&d| {
+            (
+                site.documents[d].weight,
+                sort_key(&site.documents[d].title),
+                d,
+            )
+        });
+        let documents = order
+            .into_iter()
+            .map(|d| {
+                let doc = &site.documents[d];
+                DocSummary {
+                    title: &doc.title,
+                    description: doc.description.as_deref(),
+                    date: doc.date.as_deref(),
+                    url: self.table.document(d),
+                    section_count: doc.sections.len(),
+                    main_topics: site.topics.documents[d]
+                        .iter()
+                        .take(5)
+                        .map(|&t| self.topic_link(t))
+                        .collect(),
+                }
+            })
+            .collect();
+        let ctx = IndexPage {
+            site: self.site_ctx,
+            root: "",
+            documents,
+            topic_count: site.catalog.len(),
+            topics_url: self.urls.topics_index(),
+        };
+        self.page("index.html", "index.html".into(), &ctx)
+    }
+
+    pub(super) fn document(&self, d: usize) -> Result<Page, Diagnostic> {
+        let site = self.site;
+        let doc = &site.documents[d];
+        let sections = doc
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(s, sec)| SectionCtx {
+                id: &sec.id,
+                title: &sec.title,
+                level: sec.level,
+                is_intro: sec.level == 1,
+                html: section_html::section_html(site, &self.urls, "../", d, s),
+                source_lines: sec.lines,
+                topics: site.topics.sections[d][s]
+                    .iter()
+                    .map(|t| self.topic_link(t.topic))
+                    .collect(),
+                related: site.related[d][s]
+                    .iter()
+                    .map(|r| {
+                        let target = &site.documents[r.target.doc];
+                        RelatedCtx {
+                            url: self.table.section(r.target),
+                            doc_title: &target.title,
+                            section_title: &target.sections[r.target.section].title,
+                            score: r.score,
+                            topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
+                            terms: r.terms.words(sec),
+                        }
+                    })
+                    .collect(),
+                backlinks: site.links.backlinks[d][s]
+                    .iter()
+                    .map(|&b| {
+                        let source = &site.documents[b.doc];
+                        SectionLinkCtx {
+                            url: self.table.section(b),
+                            doc_title: &source.title,
+                            section_title: &source.sections[b.section].title,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let ctx = DocumentPage {
+            site: self.site_ctx,
+            root: "../",
+            topics_url: self.urls.topics_index(),
+            doc: DocCtx {
+                title: &doc.title,
+                description: doc.description.as_deref(),
+                date: doc.date.as_deref(),
+                source: &doc.source,
+                url: self.table.document(d),
+                language: lang_code(doc.lang),
+                topics: site.topics.documents[d]
+                    .iter()
+                    .map(|&t| self.topic_link(t))
+                    .collect(),
+                toc: doc
+                    .sections
+                    .iter()
+                    .filter(|s| s.level > 1)
+                    .map(|s| TocEntry {
+                        id: &s.id,
+                        title: &s.title,
+                        level: s.level,
+                    })
+                    .collect(),
+                sections,
+            },
+        };
+        self.page("document.html", Urls::file_of_folder(&doc.slug), &ctx)
+    }
+
+    pub(super) fn topics_index(&self, doc_counts: &[usize]) -> Result<Page, Diagnostic> {
+        let site = self.site;
+        let mut order: Vec<usize> = (0..site.catalog.len()).collect();
+        order.sort_by_cached_key(|&t| (sort_key(&site.catalog.topics[t].name), t));
+        let topics = order
+            .into_iter()
+            .map(|t| {
+                let topic = &site.catalog.topics[t];
+                TopicSummary {
+                    slug: &topic.slug,
+                    name: &topic.name,
+                    url: self.table.topic(t),
+                    section_count: site.topics.postings[t].len(),
+                    doc_count: doc_counts[t],
+                    summary_html: first_sentence_html(&topic.description_html),
+                    related: site.topic_relations[t]
+                        .iter()
+                        .map(|r| self.topic_link(r.topic))
+                        .collect(),
+                }
+            })
+            .collect();
+        let root = "../";
+        let ctx = TopicsPage {
+            site: self.site_ctx,
+            root,
+            topics_url: self.urls.topics_index(),
+            topics,
+            map_html: map_svg::map_svg(site, &self.urls, root),
+        };
+        self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx)
+    }
+
+    pub(super) fn not_found(&self) -> Result<Page, Diagnostic> {
+        let ctx = NotFoundPage {
+            site: self.site_ctx,
+            root: "",
+            topics_url: self.urls.topics_index(),
+        };
+        self.page("404.html", "404.html".into(), &ctx)
+    }
+}
