@@ -34,11 +34,16 @@
   var WORD_CHAR = /[\p{Alphabetic}\p{N}\p{M}]/u;
 
   function isWordChar(c) {
+    var code = c.charCodeAt(0);
+    if (code < 128) {
+      return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    }
     return WORD_CHAR.test(c) && APOSTROPHES.indexOf(c) < 0;
   }
 
   /* The folded form of one word character (normalize.rs: fold_char). */
   function foldChar(c) {
+    if (c.charCodeAt(0) < 128) return c.toLowerCase();
     var out = "";
     for (var lower of c.toLowerCase()) {
       if (lower === "\u0153") out += "oe";
@@ -357,12 +362,18 @@
     });
   }
 
-  /* Reads src/search/encode.rs's sparse (tag 0) or dense (tag 1) lists. */
+  /*
+   * Reads src/search/encode.rs's sparse (tag 0) or dense (tag 1) lists into
+   * levels by section (Uint8Array) and the number of sections; sparse lists
+   * also keep their sections (dense ones are scanned when needed).
+   */
   function decodePostings(bytes, count) {
     var levels = new Uint8Array(count);
-    var list = [];
+    var list = null;
+    var n = 0;
     var tag = bytes.charCodeAt(0);
     if (tag === 0) {
+      list = new Uint32Array(bytes.length);
       var next = 0;
       var i = 1;
       while (i < bytes.length) {
@@ -377,24 +388,25 @@
         var section = next + Math.floor(v / 4);
         if (section >= count) break;
         levels[section] = v % 4;
-        list.push(section);
+        list[n++] = section;
         next = section + 1;
       }
+      list = list.subarray(0, n);
     } else if (tag === 1) {
       for (var k = 1; k < bytes.length; k++) {
         var byte = bytes.charCodeAt(k);
         if (!byte) continue;
-        for (var j = 0; j < 4; j++) {
+        var base = (k - 1) * 4;
+        for (var j = 0; j < 4 && base + j < count; j++) {
           var level = (byte >> (2 * j)) & 3;
-          var s = (k - 1) * 4 + j;
-          if (level && s < count) {
-            levels[s] = level;
-            list.push(s);
+          if (level) {
+            levels[base + j] = level;
+            n++;
           }
         }
       }
     }
-    return { levels: levels, list: list };
+    return { levels: levels, list: list, count: n };
   }
 
   var LEVEL_WEIGHT = [0, 1, 1.6, 3];
@@ -405,8 +417,12 @@
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /* Sections matching every word, best first: [[section, score], …]. */
+  /*
+   * Sections matching every word, with their scores: {sections, scores}
+   * (section numbers in a Uint32Array, scores by section in a Float64Array).
+   */
   function rank(resolved) {
+    var none = { sections: new Uint32Array(0), scores: null };
     var terms = resolved.map(function (r) {
       return r.stems
         .filter(function (s) { return s.p; })
@@ -414,32 +430,77 @@
           return { p: s.p, w: REACH_WEIGHT[s.reach] * idf(s.df) };
         });
     });
-    if (!terms.length || terms.some(function (t) { return !t.length; })) return [];
-    var order = terms.slice().sort(function (a, b) {
+    if (!terms.length || terms.some(function (t) { return !t.length; })) return none;
+    terms.sort(function (a, b) {
       return size(a) - size(b);
     });
-    var scores = new Map();
-    for (var t of order[0]) {
-      for (var s of t.p.list) {
-        var v = t.w * LEVEL_WEIGHT[t.p.levels[s]];
-        if (!(scores.get(s) >= v)) scores.set(s, v);
+    var count = manifest.sections;
+    var scores = new Float64Array(count);
+    var candidates = [];
+    // The rarest word's sections are the candidates.
+    var driver = terms[0];
+    var dense = driver.some(function (t) { return !t.p.list; });
+    for (var t of driver) {
+      var lv = t.p.levels;
+      if (dense) continue;
+      for (var i = 0; i < t.p.list.length; i++) {
+        var s = t.p.list[i];
+        var v = t.w * LEVEL_WEIGHT[lv[s]];
+        if (scores[s] === 0) candidates.push(s);
+        if (v > scores[s]) scores[s] = v;
       }
     }
-    for (var k = 1; k < order.length; k++) {
-      scores.forEach(function (score, s) {
+    if (dense) {
+      for (var s2 = 0; s2 < count; s2++) {
         var best = 0;
-        for (var t of order[k]) best = Math.max(best, t.w * LEVEL_WEIGHT[t.p.levels[s]]);
-        if (best > 0) scores.set(s, score + best);
-        else scores.delete(s);
-      });
+        for (var t2 of driver) best = Math.max(best, t2.w * LEVEL_WEIGHT[t2.p.levels[s2]]);
+        if (best > 0) {
+          scores[s2] = best;
+          candidates.push(s2);
+        }
+      }
     }
-    return Array.from(scores).sort(function (a, b) {
-      return b[1] - a[1] || a[0] - b[0];
-    });
+    // Every other word must be there too.
+    for (var k = 1; k < terms.length; k++) {
+      var kept = 0;
+      for (var c = 0; c < candidates.length; c++) {
+        var sec = candidates[c];
+        var top = 0;
+        for (var t3 of terms[k]) top = Math.max(top, t3.w * LEVEL_WEIGHT[t3.p.levels[sec]]);
+        if (top > 0) {
+          scores[sec] += top;
+          candidates[kept++] = sec;
+        }
+      }
+      candidates.length = kept;
+    }
+    return { sections: Uint32Array.from(candidates), scores: scores };
+  }
+
+  /* The `k` best of ranked sections, best first (ties: site order). */
+  function best(ranked, k) {
+    var top = [];
+    var secs = ranked.sections;
+    var scores = ranked.scores;
+    for (var i = 0; i < secs.length; i++) {
+      var s = secs[i];
+      var v = scores[s];
+      if (top.length === k && !better(v, s, top[k - 1])) continue;
+      var at = top.length;
+      while (at > 0 && better(v, s, top[at - 1])) at--;
+      top.splice(at, 0, s);
+      if (top.length > k) top.pop();
+    }
+    return top;
+
+    function better(v, s, other) {
+      var w = scores[other];
+      return v > w || (v === w && s < other);
+    }
   }
 
   function size(term) {
-    return term.reduce(function (n, t) { return n + t.p.list.length; }, 0);
+    return term.reduce(function (n, t) { return n + t.p.count; }, 0);
   }
 
   // ---- Topics -------------------------------------------------------------
@@ -475,9 +536,15 @@
   }
 
   // ---- Searching ----------------------------------------------------------
-  /* Runs a query: {topics, sections: [[section, score]…], resolved}. */
+  /* Runs a query: {topics, sections: rank()'s result, resolved}. */
   function search(query) {
+    var t0 = performance.now();
+    var phases = (window.maillageSearch.lastPhases = {});
+    function mark(name) {
+      phases[name] = Math.round(performance.now() - t0);
+    }
     return loadManifest().then(function (m) {
+      mark("manifest");
       if (!m) return null;
       var qwords = words(query, m.elisionSet).map(function (w) { return w.f; });
       var seen = new Set();
@@ -486,13 +553,14 @@
         seen.add(w);
         return true;
       });
-      if (!qwords.length) return { topics: [], sections: [], resolved: [] };
+      if (!qwords.length) return { topics: [], sections: { sections: new Uint32Array(0), scores: null }, resolved: [] };
       var typing = query.length > 0 && isWordChar(Array.from(query).pop());
       return Promise.all(
         qwords.map(function (w, i) {
           return resolve(w, typing && i === qwords.length - 1);
         })
       ).then(function (resolved) {
+        mark("words");
         var all = [];
         resolved.forEach(function (r) { all = all.concat(r.stems); });
         return Promise.all(
@@ -500,9 +568,12 @@
             return postings(s).then(function (p) { s.p = p; });
           })
         ).then(function () {
+          mark("postings");
+          var ranked = rank(resolved);
+          mark("ranked");
           return {
             topics: matchTopics(resolved, typing),
-            sections: rank(resolved),
+            sections: ranked,
             resolved: resolved,
           };
         });
@@ -632,7 +703,7 @@
   box.hidden = false;
 
   var sequence = 0;
-  var state = { sections: [], shown: 0, resolved: [] };
+  var state = { ranked: null, shown: 0, resolved: [] };
   var active = -1;
 
   function options() {
@@ -696,10 +767,11 @@
         })
         .join("");
     }
-    if (result.sections.length) {
-      html += '<div class="search__group" role="presentation">' + TEXT.sections + ' <span class="search__count">' + TEXT.count(result.sections.length) + "</span></div>";
+    var total = result.sections.sections.length;
+    if (total) {
+      html += '<div class="search__group" role="presentation">' + TEXT.sections + ' <span class="search__count">' + TEXT.count(total) + "</span></div>";
       html += renderSections(sections, isHit);
-      if (result.sections.length > sections.length) {
+      if (total > sections.length) {
         html += '<button type="button" class="search__more">' + TEXT.more + "</button>";
       }
     }
@@ -724,22 +796,21 @@
     }
     search(query).then(function (result) {
       if (mine !== sequence || !result) return;
-      state = { sections: result.sections, shown: RESULTS_PAGE, resolved: result.resolved };
-      var first = result.sections.slice(0, RESULTS_PAGE).map(function (s) { return s[0]; });
-      return sectionData(first).then(function (data) {
+      state = { ranked: result.sections, shown: RESULTS_PAGE, resolved: result.resolved };
+      return sectionData(best(result.sections, RESULTS_PAGE)).then(function (data) {
         if (mine === sequence) render(result, data, started);
       });
     });
   }
 
   function showMore() {
-    var next = state.sections.slice(state.shown, state.shown + RESULTS_PAGE).map(function (s) { return s[0]; });
+    var next = best(state.ranked, state.shown + RESULTS_PAGE).slice(state.shown);
     state.shown += RESULTS_PAGE;
     sectionData(next).then(function (data) {
       var more = panel.querySelector(".search__more");
       if (!more) return;
       more.insertAdjacentHTML("beforebegin", renderSections(data, hitTest(state.resolved)));
-      if (state.shown >= state.sections.length) more.remove();
+      if (state.shown >= state.ranked.sections.length) more.remove();
     });
   }
 
@@ -749,6 +820,11 @@
     window.location.href = el.href;
   }
 
+  // The manifest is small: fetch it once the page is idle, so that the
+  // first query waits for one file less.
+  (window.requestIdleCallback || setTimeout)(function () {
+    loadManifest();
+  });
   input.addEventListener("focus", function () {
     loadManifest();
     if (input.value.trim() && panel.innerHTML) open(true);

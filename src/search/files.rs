@@ -22,8 +22,12 @@ use super::index::SearchIndex;
 use crate::link::Site;
 use crate::render::urls::Urls;
 
-/// Sizes of the files. The defaults keep a three-word query on a site of
-/// 10,000 documents under 300 KB in all (see docs/PERFORMANCE.md).
+/// Sizes of the files. A query fetches one vocabulary file and one posting
+/// file per word, and one fragment file per result shown, so the bytes of
+/// a query follow these sizes; the number of files (one more write each)
+/// follows their inverse. The defaults keep a three-word query on a site of
+/// 10,000 documents near 100 KB (300 KB is the budget) for about one index
+/// file per six sections (figures in docs/PERFORMANCE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// A vocabulary file is closed once it reaches this many bytes.
@@ -39,10 +43,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            vocab_bytes: 12_000,
-            posting_bytes: 16_000,
-            fragment_sections: 8,
-            fragment_text: 1_500,
+            vocab_bytes: 6_000,
+            posting_bytes: 8_000,
+            fragment_sections: 6,
+            fragment_text: 1_000,
         }
     }
 }

@@ -291,3 +291,29 @@ fn unknown_inflections_reach_the_stem_of_the_known_ones() {
     // A typo, when nothing else is found.
     assert_eq!(stems("zerbes", false), [("zebr".to_owned(), Reach::Typo)]);
 }
+
+#[test]
+fn posting_and_vocabulary_files_respect_their_limits() {
+    let site = sample();
+    let index = build_index(&site);
+    let (postings, locations) = files::posting_files(&index, &TINY);
+    for (n, json) in postings.iter().enumerate() {
+        let stems = locations
+            .iter()
+            .filter(|l| matches!(l, Some((f, _)) if *f as usize == n))
+            .count();
+        assert!(
+            json.len() <= TINY.posting_bytes + 2 || stems == 1,
+            "posting file {n}: {} bytes for {stems} stems",
+            json.len()
+        );
+    }
+    let (vocab, firsts) = files::vocab_files(&index, &locations, &TINY);
+    assert_eq!(vocab.len(), firsts.len());
+    // Files follow each other in word order.
+    assert!(
+        firsts
+            .windows(2)
+            .all(|w| index::js_order(&w[0], &w[1]).is_lt())
+    );
+}

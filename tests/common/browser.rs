@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -44,31 +45,45 @@ pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
 }
 
 /// Serves the files under a folder on `127.0.0.1`, each request on its own
-/// thread, until the process ends.
+/// thread, until the process ends; logs what it sent.
 pub struct Server {
     pub port: u16,
+    log: Log,
 }
+
+/// Path and body bytes of each file served, in order.
+type Log = Arc<Mutex<Vec<(String, usize)>>>;
 
 impl Server {
     pub fn start(root: &Path) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
         let root = root.to_path_buf();
+        let log = Log::default();
+        let shared = log.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let root = root.clone();
-                std::thread::spawn(move || serve_one(stream, &root));
+                let log = shared.clone();
+                std::thread::spawn(move || serve_one(stream, &root, &log));
             }
         });
-        Server { port }
+        Server { port, log }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}/{path}", self.port)
     }
+
+    /// The files served since the last call (path, body bytes), whichever
+    /// page or worker asked for them; files answered from the browser's
+    /// cache are not there.
+    pub fn take_log(&self) -> Vec<(String, usize)> {
+        std::mem::take(&mut *self.log.lock().unwrap())
+    }
 }
 
-fn serve_one(mut stream: TcpStream, root: &Path) {
+fn serve_one(mut stream: TcpStream, root: &Path, log: &Log) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -101,7 +116,9 @@ fn serve_one(mut stream: TcpStream, root: &Path) {
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
+    if stream.write_all(&body).is_ok() && status.starts_with("200") {
+        log.lock().unwrap().push((path, body.len()));
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -200,10 +217,8 @@ impl Browser {
         let target: Value = serde_json::from_str(&body).expect("target json");
         let url = target["webSocketDebuggerUrl"].as_str().expect("ws url");
         let (ws, _) = tungstenite::connect(url).expect("connect to the page");
-        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-            s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        }
         let mut page = Page { ws, next: 0 };
+        page.set_timeout(300);
         page.call("Page.enable", json!({}));
         page.call("Runtime.enable", json!({}));
         page
@@ -267,6 +282,13 @@ impl Page {
                 }
                 return v["result"].clone();
             }
+        }
+    }
+
+    /// How long to wait for an answer from Chromium, in seconds.
+    pub fn set_timeout(&mut self, secs: u64) {
+        if let MaybeTlsStream::Plain(s) = self.ws.get_ref() {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(secs)));
         }
     }
 
