@@ -110,6 +110,33 @@ fn assert_fast_pages(f: &Fixture, step: &str) {
     assert!(wrong.is_empty(), "{step}: after the fast path, {wrong:?}");
 }
 
+/// Checks the model the fast path left (the reconciliation's is only taken
+/// by `settle`): everything but related sections and the topic map is what
+/// the stages compute from scratch on the same documents.
+fn assert_fast_model(p: &Pipeline, f: &Fixture, step: &str) {
+    let input = load_site(f.root(), Some(&f.output())).unwrap();
+    let fresh = build_pages(&input, false).unwrap().site;
+    let site = p.site();
+    let slugs = |s: &maillage::link::Site| -> Vec<(String, String)> {
+        s.documents
+            .iter()
+            .map(|d| (d.source.clone(), d.slug.clone()))
+            .collect()
+    };
+    assert_eq!(slugs(site), slugs(&fresh), "{step}: documents and slugs");
+    assert_eq!(site.topics, fresh.topics, "{step}: topics");
+    assert_eq!(site.inline, fresh.inline, "{step}: inline links");
+    assert_eq!(site.links.links, fresh.links.links, "{step}: links");
+    assert_eq!(
+        site.links.backlinks, fresh.links.backlinks,
+        "{step}: backlinks"
+    );
+    assert_eq!(
+        site.topic_relations, fresh.topic_relations,
+        "{step}: relations"
+    );
+}
+
 fn docs(paths: &[&str]) -> Changes {
     Changes {
         documents: paths.iter().map(|p| p.to_string()).collect(),
@@ -126,6 +153,7 @@ fn update(p: &mut Pipeline, f: &Fixture, changes: Changes, step: &str) -> (Updat
     if !(changes.config || changes.catalog || changes.templates) {
         assert_fast_pages(f, step);
     }
+    assert_fast_model(p, f, step);
     let settled = match p.settle() {
         Some(r) => r.unwrap_or_else(|e| panic!("{step}: reconciliation: {e}")),
         None => Update::default(),

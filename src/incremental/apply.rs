@@ -9,13 +9,13 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::mem;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Model;
 use super::read::{Edit, SourceKey, path_order};
 use super::remap::{Renumber, remap_related};
 use crate::error::Diagnostic;
-use crate::link::{InlineLink, explicit, relations};
+use crate::link::{ExplicitLink, InlineLink, LinkGraph, explicit, relations};
 use crate::model::{Document, SectionTopic, TopicId};
 use crate::render::PageRef;
 use crate::render::urls::Urls;
@@ -96,7 +96,7 @@ impl Model {
             return self.apply_in_place(in_place, content_dir);
         }
         let old_slugs: Vec<String> = self.site.documents.iter().map(|d| d.slug.clone()).collect();
-        let old_links = mem::take(&mut self.site.links);
+        let mut old_links = mem::take(&mut self.site.links);
         let old_related = mem::take(&mut self.site.related);
         let (mut slots, removed) = self.merge(edits);
 
@@ -151,29 +151,73 @@ impl Model {
         self.site.documents = documents;
         self.site.inline = inline_links;
         self.bases = bases;
-        let mut links = explicit::resolve(&self.site.documents, content_dir);
-        let link_warnings = mem::take(&mut links.diagnostics);
-        let fresh_paths: HashSet<&str> = self
-            .site
-            .documents
+        // Explicit links: the kept documents' are renumbered; resolved again
+        // are the changed documents', and those that may now resolve
+        // otherwise: links to a document that changed or went, and links to
+        // a file that was missing (it may just have been created).
+        let documents = &self.site.documents;
+        let mut links: Vec<Vec<Vec<ExplicitLink>>> = Vec::with_capacity(n);
+        let mut redo: Vec<usize> = Vec::new();
+        for (d, doc) in documents.iter().enumerate() {
+            let kept = match olds[d] {
+                Some(o) if !fresh[d] => old_links.links.get_mut(o).map(mem::take),
+                _ => None,
+            };
+            let Some(mut kept) = kept else {
+                links.push(Vec::new());
+                redo.push(d);
+                continue;
+            };
+            let mut again = false;
+            for link in kept.iter_mut().flatten() {
+                match renumber.doc(link.doc) {
+                    Some(t) if !fresh[t] => link.doc = t,
+                    _ => again = true,
+                }
+            }
+            let resolved: usize = kept.iter().map(Vec::len).sum();
+            let written: usize = doc.sections.iter().map(|s| s.links.len()).sum();
+            if again || resolved < written {
+                redo.push(d);
+            }
+            links.push(kept);
+        }
+        let by_source = explicit::sources(documents);
+        let mut diagnostics = Vec::new();
+        for &d in &redo {
+            links[d] =
+                explicit::resolve_document(documents, &by_source, d, content_dir, &mut diagnostics);
+        }
+        let backlinks = explicit::backlinks(documents, &links);
+        // The warnings of the documents resolved again (or gone) are replaced.
+        let stale: HashSet<PathBuf> = redo
+            .iter()
+            .map(|&d| content_dir.join(&documents[d].source))
+            .chain(removed.iter().map(|(_, b)| content_dir.join(&b.doc.source)))
+            .collect();
+        let reported = mem::take(&mut self.link_warnings);
+        let fresh_paths: HashSet<PathBuf> = documents
             .iter()
             .zip(&fresh)
             .filter(|(_, f)| **f)
-            .map(|(d, _)| d.source.as_str())
+            .map(|(d, _)| content_dir.join(&d.source))
             .collect();
-        for w in &link_warnings {
-            let in_fresh = w.path.as_ref().is_some_and(|p| {
-                p.strip_prefix(content_dir)
-                    .ok()
-                    .and_then(|r| r.to_str())
-                    .is_some_and(|r| fresh_paths.contains(r))
-            });
-            if in_fresh || !self.link_warnings.contains(w) {
+        for w in &diagnostics {
+            let in_fresh = w.path.as_ref().is_some_and(|p| fresh_paths.contains(p));
+            if in_fresh || !reported.contains(w) {
                 warnings.push(w.clone());
             }
         }
-        self.link_warnings = link_warnings;
-        self.site.links = links;
+        self.link_warnings = reported
+            .into_iter()
+            .filter(|w| !w.path.as_ref().is_some_and(|p| stale.contains(p)))
+            .chain(diagnostics)
+            .collect();
+        self.site.links = LinkGraph {
+            links,
+            backlinks,
+            diagnostics: Vec::new(),
+        };
         let old_relations = mem::replace(
             &mut self.site.topic_relations,
             relations::topic_relations(&self.site.topics, &self.site.catalog),

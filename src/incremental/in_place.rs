@@ -292,15 +292,7 @@ impl Model {
 
     /// The topics of a document's sections, the document's ranked topics and
     /// its inline topic links, with the matcher of its language.
-    #[allow(clippy::type_complexity)]
-    pub(super) fn find_topics(
-        &mut self,
-        doc: &Document,
-    ) -> (
-        Vec<Vec<SectionTopic>>,
-        Vec<TopicId>,
-        Vec<Vec<crate::link::InlineLink>>,
-    ) {
+    pub(super) fn find_topics(&mut self, doc: &Document) -> Found {
         let catalog = &self.site.catalog;
         if !self.matchers.contains_key(&doc.lang) {
             let one = std::slice::from_ref(doc);
@@ -317,6 +309,13 @@ impl Model {
         (sections, doc_topics, inline)
     }
 }
+
+/// A document's topics per section, its ranked topics, its inline links.
+pub(super) type Found = (
+    Vec<Vec<SectionTopic>>,
+    Vec<TopicId>,
+    Vec<Vec<crate::link::InlineLink>>,
+);
 
 /// What a topic page shows of one section: topic, section title, anchor,
 /// excerpt.

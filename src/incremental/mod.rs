@@ -28,6 +28,7 @@
 
 mod apply;
 mod files;
+mod first;
 mod in_place;
 mod read;
 mod reconcile;
@@ -40,18 +41,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use tera::Tera;
 
-use crate::build::{BuildOptions, site_config};
-use crate::config::SiteConfig;
+use crate::build::BuildOptions;
 use crate::error::{BuildError, Diagnostic};
-use crate::link::{self, Site};
-use crate::load::{self, CATALOG_FILE};
-use crate::model::{Document, Lang};
+use crate::link::Site;
+use crate::load;
+use crate::model::Lang;
 use crate::render::{PageRef, Theme, templates};
-use crate::structure;
-use crate::topics::{self, TopicIndex, catalog::Catalog, matcher::Matcher};
+use crate::topics::matcher::Matcher;
 use crate::write;
 pub use read::{SourceKey, path_order};
 use reconcile::{Job, Reconciled, job_cancelled};
@@ -426,107 +424,5 @@ impl Pipeline {
             site_templates,
             templates_dir: current.templates_dir.clone(),
         }))
-    }
-}
-
-impl Model {
-    /// The model of the site as it is on disk: the same steps as
-    /// `build::analyse` and `link::link`, keeping what later updates need.
-    fn load(
-        options: &BuildOptions,
-        out: &std::path::Path,
-    ) -> Result<(Model, Vec<Diagnostic>), BuildError> {
-        let input = load::load_site(&options.root, Some(out))?;
-        let content_dir = input.root.join("content");
-        let templates_dir = input.root.join("templates");
-        let tera = templates::load(&input.templates, &templates_dir)?;
-        let config: SiteConfig = site_config(&input)?;
-        let catalog = match &input.catalog {
-            Some(text) => Catalog::parse(text, &content_dir.join(CATALOG_FILE))
-                .map_err(|diagnostics| BuildError { diagnostics })?,
-            None => Catalog::default(),
-        };
-        let structured: Vec<_> = input
-            .sources
-            .par_iter()
-            .map(|s| {
-                let hash = read::source_hash(&s.text);
-                let doc = read::structure_source(s, config.lang, &content_dir, options.drafts);
-                (SourceKey(s.rel_path.clone()), hash, doc)
-            })
-            .collect();
-        let mut sources = BTreeMap::new();
-        let mut documents: Vec<Document> = Vec::new();
-        let mut warnings = Vec::new();
-        let mut errors = Vec::new();
-        for (key, hash, doc) in structured {
-            sources.insert(key, hash);
-            match doc {
-                Ok(Some((doc, w))) => {
-                    documents.push(doc);
-                    warnings.extend(w);
-                }
-                Ok(None) => {}
-                Err(d) => errors.push(d),
-            }
-        }
-        errors.extend(
-            documents
-                .iter()
-                .flat_map(|d| topics::unknown_front_topics(d, &catalog, &content_dir)),
-        );
-        if !errors.is_empty() {
-            return Err(BuildError {
-                diagnostics: errors,
-            });
-        }
-        let bases: Vec<String> = documents.iter().map(structure::base_slug).collect();
-        let slugs = structure::unique_slugs(bases.iter().map(String::as_str));
-        for ((doc, base), slug) in documents.iter_mut().zip(&bases).zip(slugs) {
-            if slug != *base {
-                warnings.push(structure::slug_warning(
-                    base,
-                    &slug,
-                    &content_dir.join(&doc.source),
-                ));
-            }
-            doc.slug = slug;
-        }
-        let matchers = topics::build_matchers(&documents, &catalog);
-        let sections: Vec<_> = documents
-            .par_iter()
-            .map(|doc| topics::document_topics(doc, &catalog, &matchers[&doc.lang]))
-            .collect();
-        let doc_topics = documents
-            .iter()
-            .zip(&sections)
-            .map(|(doc, secs)| topics::rank_document_topics(doc, &catalog, secs))
-            .collect();
-        let postings = topics::postings(&sections, catalog.len());
-        let index = TopicIndex {
-            sections,
-            documents: doc_topics,
-            postings,
-        };
-        let (site, link_warnings) = link::link(config, catalog, documents, index, &content_dir);
-        warnings.extend(link_warnings.iter().cloned());
-        let looks = Looks {
-            tera,
-            theme_files: templates::theme_files(&input.theme),
-            site_templates: input.templates,
-            templates_dir,
-        };
-        Ok((
-            Model {
-                site,
-                exact: true,
-                sources,
-                bases,
-                matchers,
-                link_warnings,
-                looks: Arc::new(looks),
-            },
-            warnings,
-        ))
     }
 }

@@ -37,6 +37,7 @@ use staged::{Outcome, Staged};
 
 /// The manifest file in the output root: one written path per line.
 pub const MANIFEST: &str = ".maillage-manifest";
+/// The manifest's first line.
 pub const MANIFEST_HEADER: &str =
     "# maillage output: files written by the last build (do not edit)";
 
