@@ -43,13 +43,20 @@ def run(cmd, **kw):
 
 
 def timed(cmd):
-    """Wall, user and system seconds of a command (its children included)."""
+    """Wall, user and system seconds of a command (its children included),
+    and the stages of its `--timings` line: {stage: [wall, cpu]}."""
     before = os.times()
     start = time.perf_counter()
-    subprocess.run([str(c) for c in cmd], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([str(c) for c in cmd], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     after = os.times()
-    return wall, after.children_user - before.children_user, after.children_system - before.children_system
+    stages = {}
+    for line in done.stderr.splitlines():
+        if line.startswith("timings (s, wall/cpu): "):
+            for part in line.split(": ", 1)[1].split(", "):
+                name, _, times = part.rpartition(" ")
+                stages[name] = [float(x) for x in times.split("/")]
+    return [wall, after.children_user - before.children_user, after.children_system - before.children_system, stages]
 
 
 def load():
@@ -85,7 +92,7 @@ def build_times(binary, roots, runs):
     for _ in range(runs):
         for name, root in roots.items():
             shutil.rmtree(root / "output", ignore_errors=True)
-            results[name].append(timed(["nice", binary, "build", "--root", root, "--quiet"]))
+            results[name].append(timed(["nice", binary, "build", "--root", root, "--quiet", "--timings"]))
     return results
 
 
@@ -235,8 +242,20 @@ def report(args, f):
             p = f["pagefind"]
             print(f"| Pagefind library on the same pages (read, add, write) | {p['wall']:.1f} s (+{100 * p['wall'] / off_wall:.0f} %) "
                   f"| {p['cpu']:.1f} s (+{100 * p['cpu'] / off_cpu:.0f} %) |")
+        stage = {}
+        for name in ["search", "write search"]:
+            runs = [r[3][name] for r in t["on"] if name in r[3]]
+            if runs:
+                stage[name] = (statistics.median(x[0] for x in runs), statistics.median(x[1] for x in runs))
+        if stage:
+            sw, sc = sum(w for w, _ in stage.values()), sum(c for _, c in stage.values())
+            names = " + ".join(f"`{n}`" for n in stage)
+            print(f"| stages {names} of the builds with the index (`--timings`) | {sw:.1f} s ({100 * sw / on_wall:.0f} % of the build) "
+                  f"| {sc:.1f} s ({100 * sc / on_cpu:.0f} %) |")
         print()
-        print("All runs (wall, user, sys):", json.dumps({k: [[round(x, 2) for x in r] for r in v] for k, v in t.items()}))
+        print("All runs (wall, user, sys):", json.dumps({k: [[round(x, 2) for x in r[:3]] for r in v] for k, v in t.items()}))
+        print()
+        print("Stages of the runs with the index (wall/cpu):", json.dumps([r[3] for r in t["on"]]))
         print()
     print("### Index files\n")
     print("| kind | files | bytes | gzip | largest file |")
@@ -258,16 +277,18 @@ def report(args, f):
     if not f["queries"]:
         return
     print("### Queries in headless Chromium\n")
-    print("| query | engine | cold: files, bytes (gzip) | cold ms | reloaded, idle: ms | reloaded, at once: ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("Latencies: medians, input event to results. Reloaded: files kept by the tab (sessionStorage), "
+          "page idle or query typed at once; HTTP: the tab's store cleared, files in the HTTP cache only.\n")
+    print("| query | engine | cold: files, bytes (gzip) | cold ms | reloaded, idle: ms | reloaded, at once: ms | reloaded, HTTP: ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for q in f["queries"]:
         cold = f"{q['cold_count']}, {kb(q['cold_bytes'])} ({kb(q['cold_gzip'])})"
         if q["engine"] == "maillage":
             typing = f"{q['typing_count']}, {kb(q['typing_bytes'])} ({kb(q['typing_gzip'])})"
             print(f"| {q['query']} | maillage ({q['sections_found']}) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | "
-                  f"{q['reload_at_once_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
+                  f"{q['reload_at_once_ms']:.0f} | {q['reload_http_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
         else:
-            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | | | | |")
+            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | | | {q['reload_ms']:.0f} | | | |")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,20 @@ fn search_in_headless_chromium() {
     queries_find_their_sections(&mut page);
     keyboard_opens_the_chosen_section(&mut page);
 
+    // On another page of the site, a query asked before loads no index
+    // file but the manifest: the tab keeps the files it loaded.
+    page.goto(&server.url("index.html"));
+    page.wait_for("!document.querySelector('[data-maillage-search]').hidden");
+    let found = results(&mut page, "homophilie");
+    assert!(
+        has_section(&found, SEED_DOC, "l-homme-a-tendance-a-se-regrouper"),
+        "{found:?}"
+    );
+    let loaded = page.eval(
+        "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.includes('/search/') && !p.endsWith('/search/index.js'))",
+    );
+    assert_eq!(loaded, json!([]), "files loaded again on the next page");
+
     // From disk too: index files are scripts, not fetched.
     let file_url = format!(
         "file://{}/index.html",

@@ -143,13 +143,83 @@
 
   window.maillageSearch = function (key, data) {
     loaded[key] = data;
+    remember(key, data);
     var p = pending[key];
     if (p) p.resolve(data);
   };
 
+  /*
+   * The index files this tab has loaded are also kept in sessionStorage,
+   * under the index's version, so that on the next page (after following a
+   * result) or after a reload a query needs no file again: loading even a
+   * cached file takes the browser a round trip, and a query takes three in
+   * a row (vocabulary, postings, fragments). The manifest is not kept: it
+   * is what tells the version.
+   */
+  var KEPT = "maillage-search:";
+
+  function store() {
+    try {
+      return window.sessionStorage || null;
+    } catch (e) {
+      return null; // storage disabled
+    }
+  }
+
+  function keptKey(key) {
+    return KEPT + manifest.version + ":" + key;
+  }
+
+  function remember(key, data) {
+    var s = store();
+    if (!s || !manifest || key === "index") return;
+    var text = JSON.stringify(data);
+    try {
+      s.setItem(keptKey(key), text);
+    } catch (e) {
+      // Full: drop what was kept, then try once more.
+      forget(s, null);
+      try {
+        s.setItem(keptKey(key), text);
+      } catch (e2) {
+        /* not kept: it will be loaded again */
+      }
+    }
+  }
+
+  function recall(key) {
+    var s = store();
+    if (!s || !manifest || key === "index") return null;
+    try {
+      var text = s.getItem(keptKey(key));
+      return text ? JSON.parse(text) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* Drops the kept files: all, or those of versions other than `keep`. */
+  function forget(s, keep) {
+    try {
+      for (var i = s.length - 1; i >= 0; i--) {
+        var k = s.key(i);
+        if (k && k.indexOf(KEPT) === 0 && (keep === null || k.indexOf(KEPT + keep + ":") !== 0)) {
+          s.removeItem(k);
+        }
+      }
+    } catch (e) {
+      /* storage gone: nothing kept */
+    }
+  }
+
   function load(key) {
     if (loaded[key]) return Promise.resolve(loaded[key]);
     if (pending[key]) return pending[key].promise;
+    var kept = recall(key);
+    if (kept) {
+      loaded[key] = kept;
+      return Promise.resolve(kept);
+    }
     var entry = {};
     entry.promise = new Promise(function (resolve) {
       entry.resolve = resolve;
@@ -172,6 +242,8 @@
       if (m && !manifest) {
         manifest = m;
         manifest.elisionSet = new Set(m.elisions);
+        var s = store();
+        if (s) forget(s, m.version); // files of an older build
       }
       return manifest;
     });
