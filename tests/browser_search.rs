@@ -11,7 +11,7 @@ mod common;
 
 use browser::{Browser, Page, Server, chromium_or_skip};
 use common::{maillage, repo_root, stderr};
-use maillage::search::query::{query_words, typo_candidate};
+use maillage::search::query::{COMMON_SHARE, query_words, typo_candidate};
 use serde_json::{Value, json};
 
 const SEED_DOC: &str = "qu-est-ce-qui-nous-rend-si-dependants-aux-reseaux-sociaux";
@@ -175,6 +175,11 @@ fn the_browser_folds_and_forgives_like_rust(page: &mut Page) {
     ));
     let rust: Vec<bool> = pairs.iter().map(|(a, b)| typo_candidate(a, b)).collect();
     assert_eq!(js, json!(rust), "typo rule differs between JS and Rust");
+    assert_eq!(
+        page.eval("maillageSearch.internals.commonShare"),
+        json!(COMMON_SHARE),
+        "common-word rule differs between JS and Rust"
+    );
 }
 
 fn queries_find_their_sections(page: &mut Page) {

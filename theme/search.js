@@ -28,6 +28,7 @@
   var INFLECTION_MIN_CHARS = 4;
   var PREFIX_MAX_STEMS = 3;
   var PREFIX_MIN_CHARS = 2;
+  var COMMON_SHARE = 0.5;
   var RESULTS_PAGE = 10;
 
   var APOSTROPHES = "'\u2019\u02bc\u2018";
@@ -571,6 +572,12 @@
     }
   }
 
+  /* A query word whose every stem is in most sections (query.rs: is_common). */
+  function isCommon(r) {
+    var limit = COMMON_SHARE * manifest.sections;
+    return r.stems.length > 0 && r.stems.every(function (s) { return s.df > limit; });
+  }
+
   function size(term) {
     return term.reduce(function (n, t) { return n + t.p.count; }, 0);
   }
@@ -631,8 +638,13 @@
         qwords.map(function (w, i) {
           return resolve(w, typing && i === qwords.length - 1);
         })
-      ).then(function (resolved) {
+      ).then(function (allWords) {
         mark("words");
+        // Words in most sections (« de ») narrow nothing and cost the
+        // largest posting files: left out while another word narrows
+        // (query.rs: is_common). Topics still see every word.
+        var narrowing = allWords.filter(function (r) { return !isCommon(r); });
+        var resolved = narrowing.length ? narrowing : allWords;
         var all = [];
         resolved.forEach(function (r) { all = all.concat(r.stems); });
         return Promise.all(
@@ -644,7 +656,7 @@
           var ranked = rank(resolved);
           mark("ranked");
           return {
-            topics: matchTopics(resolved, typing),
+            topics: matchTopics(allWords, typing),
             sections: ranked,
             resolved: resolved,
           };
@@ -948,6 +960,7 @@
 
   // For tests and benchmarks: the rules above, callable from outside.
   window.maillageSearch.internals = {
+    commonShare: COMMON_SHARE,
     words: words,
     oneTypo: oneTypo,
     typoCandidate: typoCandidate,
