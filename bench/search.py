@@ -169,6 +169,7 @@ def main():
     shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(os.environ.get("TMPDIR", "/tmp"))
     ap.add_argument("--work", type=Path, default=shm / "maillage-search-bench", help="outputs (default under /dev/shm)")
     ap.add_argument("--pagefind", action="store_true", help="also build and measure a Pagefind bundle")
+    ap.add_argument("--reuse-pagefind", action="store_true", help="query the bundle a previous --pagefind run left in --work")
     ap.add_argument("--pagefind-target", type=Path, default=COMPARE / "target", help="cargo target folder for it")
     ap.add_argument("--no-browser", action="store_true", help="build times and index sizes only")
     ap.add_argument("--no-builds", action="store_true", help="one build with the index, no timing")
@@ -195,7 +196,9 @@ def main():
     served.mkdir(exist_ok=True)
     (served / "blank.html").write_text("<!doctype html><meta charset=utf-8><title>blank</title>\n")
     relink(served / "site", roots["on"] / "output")
-    if args.pagefind:
+    if args.reuse_pagefind and (work / "pagefind/pagefind.js").is_file():
+        relink(served / "pagefind", work / "pagefind")
+    elif args.pagefind:
         bundle, figures["pagefind"] = pagefind_bundle(work, roots["on"] / "output", args.pagefind_target.resolve())
         relink(served / "pagefind", bundle)
         figures["load_after_pagefind"] = load()
@@ -205,7 +208,11 @@ def main():
     figures["queries"] = []
     if not args.no_browser:
         run(["nice", "cargo", "test", "--release", "--locked", "--test", "search_bench", "--no-run"], cwd=REPO)
-        env = dict(os.environ, MAILLAGE_BENCH_ROOT=str(served))
+        # Searched from a document page, as a reader would (the home page of
+        # a large site lists every document).
+        docs = sorted(p.parent.name for p in (served / "site").glob("*/index.html")
+                      if p.parent.name not in ("topics", "theme", "search"))
+        env = dict(os.environ, MAILLAGE_BENCH_ROOT=str(served), MAILLAGE_BENCH_PAGE=f"{docs[0]}/index.html")
         out = run(
             ["cargo", "test", "--release", "--locked", "--test", "search_bench", "--", "--ignored", "--nocapture"],
             cwd=REPO, env=env, stdout=subprocess.PIPE, text=True,

@@ -7,7 +7,8 @@
 //! built maillage site) and, for the comparison, `pagefind/` (a Pagefind
 //! bundle of the same pages) and `blank.html` (an empty page to run it in).
 //! `MAILLAGE_BENCH_QUERIES` (queries separated by `|`) replaces the default
-//! queries. Prints one JSON line per query and engine.
+//! queries; `MAILLAGE_BENCH_PAGE` is the page of `site/` searched from
+//! (default `index.html`). Prints one JSON line per query and engine.
 
 #[path = "common/browser.rs"]
 mod browser;
@@ -204,7 +205,9 @@ fn search_bench() {
         Ok(q) => q.split('|').map(str::to_owned).collect(),
         Err(_) => QUERIES.iter().map(|q| q.to_string()).collect(),
     };
-    let site = server.url("site/index.html");
+    // A document page: the home page of a large site lists every document.
+    let start = std::env::var("MAILLAGE_BENCH_PAGE").unwrap_or_else(|_| "index.html".into());
+    let site = server.url(&format!("site/{start}"));
     for q in &queries {
         println!("{}", maillage_query(&mut page, &server, &site, q));
     }
