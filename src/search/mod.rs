@@ -63,7 +63,8 @@ pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
     let (vocab, firsts) = files::vocab_files(&index, &locations, limits);
     let fragments = files::fragment_files(site, &urls, limits);
 
-    let version = encode::fingerprint(vocab.iter().chain(&postings).chain(&fragments));
+    let files: Vec<&String> = vocab.iter().chain(&postings).chain(&fragments).collect();
+    let version = encode::fingerprint(&files);
     let french = site.config.lang == Lang::Fr || site.documents.iter().any(|d| d.lang == Lang::Fr);
     let manifest = json!({
         "version": version,
