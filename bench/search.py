@@ -43,13 +43,20 @@ def run(cmd, **kw):
 
 
 def timed(cmd):
-    """Wall, user and system seconds of a command (its children included)."""
+    """Wall, user and system seconds of a command (its children included),
+    and the stages of its `--timings` line: {stage: [wall, cpu]}."""
     before = os.times()
     start = time.perf_counter()
-    subprocess.run([str(c) for c in cmd], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([str(c) for c in cmd], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     after = os.times()
-    return wall, after.children_user - before.children_user, after.children_system - before.children_system
+    stages = {}
+    for line in done.stderr.splitlines():
+        if line.startswith("timings (s, wall/cpu): "):
+            for part in line.split(": ", 1)[1].split(", "):
+                name, _, times = part.rpartition(" ")
+                stages[name] = [float(x) for x in times.split("/")]
+    return [wall, after.children_user - before.children_user, after.children_system - before.children_system, stages]
 
 
 def load():
@@ -85,7 +92,7 @@ def build_times(binary, roots, runs):
     for _ in range(runs):
         for name, root in roots.items():
             shutil.rmtree(root / "output", ignore_errors=True)
-            results[name].append(timed(["nice", binary, "build", "--root", root, "--quiet"]))
+            results[name].append(timed(["nice", binary, "build", "--root", root, "--quiet", "--timings"]))
     return results
 
 
@@ -162,6 +169,7 @@ def main():
     shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(os.environ.get("TMPDIR", "/tmp"))
     ap.add_argument("--work", type=Path, default=shm / "maillage-search-bench", help="outputs (default under /dev/shm)")
     ap.add_argument("--pagefind", action="store_true", help="also build and measure a Pagefind bundle")
+    ap.add_argument("--reuse-pagefind", action="store_true", help="query the bundle a previous --pagefind run left in --work")
     ap.add_argument("--pagefind-target", type=Path, default=COMPARE / "target", help="cargo target folder for it")
     ap.add_argument("--no-browser", action="store_true", help="build times and index sizes only")
     ap.add_argument("--no-builds", action="store_true", help="one build with the index, no timing")
@@ -188,7 +196,9 @@ def main():
     served.mkdir(exist_ok=True)
     (served / "blank.html").write_text("<!doctype html><meta charset=utf-8><title>blank</title>\n")
     relink(served / "site", roots["on"] / "output")
-    if args.pagefind:
+    if args.reuse_pagefind and (work / "pagefind/pagefind.js").is_file():
+        relink(served / "pagefind", work / "pagefind")
+    elif args.pagefind:
         bundle, figures["pagefind"] = pagefind_bundle(work, roots["on"] / "output", args.pagefind_target.resolve())
         relink(served / "pagefind", bundle)
         figures["load_after_pagefind"] = load()
@@ -198,7 +208,11 @@ def main():
     figures["queries"] = []
     if not args.no_browser:
         run(["nice", "cargo", "test", "--release", "--locked", "--test", "search_bench", "--no-run"], cwd=REPO)
-        env = dict(os.environ, MAILLAGE_BENCH_ROOT=str(served))
+        # Searched from a document page, as a reader would (the home page of
+        # a large site lists every document).
+        docs = sorted(p.parent.name for p in (served / "site").glob("*/index.html")
+                      if p.parent.name not in ("topics", "theme", "search"))
+        env = dict(os.environ, MAILLAGE_BENCH_ROOT=str(served), MAILLAGE_BENCH_PAGE=f"{docs[0]}/index.html")
         out = run(
             ["cargo", "test", "--release", "--locked", "--test", "search_bench", "--", "--ignored", "--nocapture"],
             cwd=REPO, env=env, stdout=subprocess.PIPE, text=True,
@@ -235,8 +249,20 @@ def report(args, f):
             p = f["pagefind"]
             print(f"| Pagefind library on the same pages (read, add, write) | {p['wall']:.1f} s (+{100 * p['wall'] / off_wall:.0f} %) "
                   f"| {p['cpu']:.1f} s (+{100 * p['cpu'] / off_cpu:.0f} %) |")
+        stage = {}
+        for name in ["search", "write search"]:
+            runs = [r[3][name] for r in t["on"] if name in r[3]]
+            if runs:
+                stage[name] = (statistics.median(x[0] for x in runs), statistics.median(x[1] for x in runs))
+        if stage:
+            sw, sc = sum(w for w, _ in stage.values()), sum(c for _, c in stage.values())
+            names = " + ".join(f"`{n}`" for n in stage)
+            print(f"| stages {names} of the builds with the index (`--timings`) | {sw:.1f} s ({100 * sw / on_wall:.0f} % of the build) "
+                  f"| {sc:.1f} s ({100 * sc / on_cpu:.0f} %) |")
         print()
-        print("All runs (wall, user, sys):", json.dumps({k: [[round(x, 2) for x in r] for r in v] for k, v in t.items()}))
+        print("All runs (wall, user, sys):", json.dumps({k: [[round(x, 2) for x in r[:3]] for r in v] for k, v in t.items()}))
+        print()
+        print("Stages of the runs with the index (wall/cpu):", json.dumps([r[3] for r in t["on"]]))
         print()
     print("### Index files\n")
     print("| kind | files | bytes | gzip | largest file |")
@@ -258,16 +284,18 @@ def report(args, f):
     if not f["queries"]:
         return
     print("### Queries in headless Chromium\n")
-    print("| query | engine | cold: files, bytes (gzip) | cold ms | reloaded, idle: ms | reloaded, at once: ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("Latencies: medians, input event to results. Reloaded: files kept by the tab (sessionStorage), "
+          "page idle or query typed at once; HTTP: the tab's store cleared, files in the HTTP cache only.\n")
+    print("| query | engine | cold: files, bytes (gzip) | cold ms | reloaded, idle: ms | reloaded, at once: ms | reloaded, HTTP: ms | in page ms | typing: files, bytes (gzip) | last keystroke ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for q in f["queries"]:
         cold = f"{q['cold_count']}, {kb(q['cold_bytes'])} ({kb(q['cold_gzip'])})"
         if q["engine"] == "maillage":
             typing = f"{q['typing_count']}, {kb(q['typing_bytes'])} ({kb(q['typing_gzip'])})"
             print(f"| {q['query']} | maillage ({q['sections_found']}) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | "
-                  f"{q['reload_at_once_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
+                  f"{q['reload_at_once_ms']:.0f} | {q['reload_http_ms']:.0f} | {q['in_page_ms']:.0f} | {typing} | {q['typing_last_ms']:.0f} |")
         else:
-            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | {q['reload_ms']:.0f} | | | | |")
+            print(f"| {q['query']} | Pagefind ({q['results']} pages) | {cold} | {q['cold_ms']:.0f} | | | {q['reload_ms']:.0f} | | | |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ mod common;
 
 use browser::{Browser, Page, Server, chromium_or_skip};
 use common::{maillage, repo_root, stderr};
-use maillage::search::query::{query_words, typo_candidate};
+use maillage::search::query::{COMMON_SHARE, query_words, typo_candidate};
 use serde_json::{Value, json};
 
 const SEED_DOC: &str = "qu-est-ce-qui-nous-rend-si-dependants-aux-reseaux-sociaux";
@@ -109,6 +109,20 @@ fn search_in_headless_chromium() {
     queries_find_their_sections(&mut page);
     keyboard_opens_the_chosen_section(&mut page);
 
+    // On another page of the site, a query asked before loads no index
+    // file but the manifest: the tab keeps the files it loaded.
+    page.goto(&server.url("index.html"));
+    page.wait_for("!document.querySelector('[data-maillage-search]').hidden");
+    let found = results(&mut page, "homophilie");
+    assert!(
+        has_section(&found, SEED_DOC, "l-homme-a-tendance-a-se-regrouper"),
+        "{found:?}"
+    );
+    let loaded = page.eval(
+        "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.includes('/search/') && !p.endsWith('/search/index.js'))",
+    );
+    assert_eq!(loaded, json!([]), "files loaded again on the next page");
+
     // From disk too: index files are scripts, not fetched.
     let file_url = format!(
         "file://{}/index.html",
@@ -161,6 +175,11 @@ fn the_browser_folds_and_forgives_like_rust(page: &mut Page) {
     ));
     let rust: Vec<bool> = pairs.iter().map(|(a, b)| typo_candidate(a, b)).collect();
     assert_eq!(js, json!(rust), "typo rule differs between JS and Rust");
+    assert_eq!(
+        page.eval("maillageSearch.internals.commonShare"),
+        json!(COMMON_SHARE),
+        "common-word rule differs between JS and Rust"
+    );
 }
 
 fn queries_find_their_sections(page: &mut Page) {

@@ -28,6 +28,7 @@
   var INFLECTION_MIN_CHARS = 4;
   var PREFIX_MAX_STEMS = 3;
   var PREFIX_MIN_CHARS = 2;
+  var COMMON_SHARE = 0.5;
   var RESULTS_PAGE = 10;
 
   var APOSTROPHES = "'\u2019\u02bc\u2018";
@@ -143,13 +144,83 @@
 
   window.maillageSearch = function (key, data) {
     loaded[key] = data;
+    remember(key, data);
     var p = pending[key];
     if (p) p.resolve(data);
   };
 
+  /*
+   * The index files this tab has loaded are also kept in sessionStorage,
+   * under the index's version, so that on the next page (after following a
+   * result) or after a reload a query needs no file again: loading even a
+   * cached file takes the browser a round trip, and a query takes three in
+   * a row (vocabulary, postings, fragments). The manifest is not kept: it
+   * is what tells the version.
+   */
+  var KEPT = "maillage-search:";
+
+  function store() {
+    try {
+      return window.sessionStorage || null;
+    } catch (e) {
+      return null; // storage disabled
+    }
+  }
+
+  function keptKey(key) {
+    return KEPT + manifest.version + ":" + key;
+  }
+
+  function remember(key, data) {
+    var s = store();
+    if (!s || !manifest || key === "index") return;
+    var text = JSON.stringify(data);
+    try {
+      s.setItem(keptKey(key), text);
+    } catch (e) {
+      // Full: drop what was kept, then try once more.
+      forget(s, null);
+      try {
+        s.setItem(keptKey(key), text);
+      } catch (e2) {
+        /* not kept: it will be loaded again */
+      }
+    }
+  }
+
+  function recall(key) {
+    var s = store();
+    if (!s || !manifest || key === "index") return null;
+    try {
+      var text = s.getItem(keptKey(key));
+      return text ? JSON.parse(text) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* Drops the kept files: all, or those of versions other than `keep`. */
+  function forget(s, keep) {
+    try {
+      for (var i = s.length - 1; i >= 0; i--) {
+        var k = s.key(i);
+        if (k && k.indexOf(KEPT) === 0 && (keep === null || k.indexOf(KEPT + keep + ":") !== 0)) {
+          s.removeItem(k);
+        }
+      }
+    } catch (e) {
+      /* storage gone: nothing kept */
+    }
+  }
+
   function load(key) {
     if (loaded[key]) return Promise.resolve(loaded[key]);
     if (pending[key]) return pending[key].promise;
+    var kept = recall(key);
+    if (kept) {
+      loaded[key] = kept;
+      return Promise.resolve(kept);
+    }
     var entry = {};
     entry.promise = new Promise(function (resolve) {
       entry.resolve = resolve;
@@ -172,6 +243,8 @@
       if (m && !manifest) {
         manifest = m;
         manifest.elisionSet = new Set(m.elisions);
+        var s = store();
+        if (s) forget(s, m.version); // files of an older build
       }
       return manifest;
     });
@@ -499,6 +572,12 @@
     }
   }
 
+  /* A query word whose every stem is in most sections (query.rs: is_common). */
+  function isCommon(r) {
+    var limit = COMMON_SHARE * manifest.sections;
+    return r.stems.length > 0 && r.stems.every(function (s) { return s.df > limit; });
+  }
+
   function size(term) {
     return term.reduce(function (n, t) { return n + t.p.count; }, 0);
   }
@@ -559,8 +638,13 @@
         qwords.map(function (w, i) {
           return resolve(w, typing && i === qwords.length - 1);
         })
-      ).then(function (resolved) {
+      ).then(function (allWords) {
         mark("words");
+        // Words in most sections (« de ») narrow nothing and cost the
+        // largest posting files: left out while another word narrows
+        // (query.rs: is_common). Topics still see every word.
+        var narrowing = allWords.filter(function (r) { return !isCommon(r); });
+        var resolved = narrowing.length ? narrowing : allWords;
         var all = [];
         resolved.forEach(function (r) { all = all.concat(r.stems); });
         return Promise.all(
@@ -572,7 +656,7 @@
           var ranked = rank(resolved);
           mark("ranked");
           return {
-            topics: matchTopics(resolved, typing),
+            topics: matchTopics(allWords, typing),
             sections: ranked,
             resolved: resolved,
           };
@@ -876,6 +960,7 @@
 
   // For tests and benchmarks: the rules above, callable from outside.
   window.maillageSearch.internals = {
+    commonShare: COMMON_SHARE,
     words: words,
     oneTypo: oneTypo,
     typoCandidate: typoCandidate,

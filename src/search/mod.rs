@@ -63,7 +63,8 @@ pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
     let (vocab, firsts) = files::vocab_files(&index, &locations, limits);
     let fragments = files::fragment_files(site, &urls, limits);
 
-    let version = encode::fingerprint(vocab.iter().chain(&postings).chain(&fragments));
+    let files: Vec<&String> = vocab.iter().chain(&postings).chain(&fragments).collect();
+    let version = encode::fingerprint(&files);
     let french = site.config.lang == Lang::Fr || site.documents.iter().any(|d| d.lang == Lang::Fr);
     let manifest = json!({
         "version": version,
@@ -75,11 +76,13 @@ pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
     });
 
     let mut pages = vec![page("index", &manifest.to_string())];
-    for (dir, list) in [("w", &vocab), ("p", &postings), ("f", &fragments)] {
+    // Each text is dropped once wrapped, so the fragments (most of the
+    // index: 0.7 GB at 100,000 documents) are never in memory twice.
+    for (dir, list) in [("w", vocab), ("p", postings), ("f", fragments)] {
         pages.extend(
-            list.iter()
+            list.into_iter()
                 .enumerate()
-                .map(|(i, json)| page(&format!("{dir}/{i}"), json)),
+                .map(|(i, json)| page(&format!("{dir}/{i}"), &json)),
         );
     }
     pages

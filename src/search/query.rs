@@ -28,6 +28,10 @@
 //!    two places of the sorted vocabulary).
 //!
 //! A section matches a query when it matches every word; see [`resolve`].
+//! Except: a word whose every stem is in more than [`COMMON_SHARE`] of the
+//! sections (« de », « les ») narrows nothing and costs the largest posting
+//! files, so it is left out of the query while another word is not such a
+//! word ([`is_common`]); it still counts for topics.
 
 use super::index::{SearchIndex, js_order};
 use crate::model::Lang;
@@ -50,6 +54,17 @@ pub const PREFIX_MAX_STEMS: usize = 3;
 
 /// Prefixes shorter than this are not expanded.
 pub const PREFIX_MIN_CHARS: usize = 2;
+
+/// A word all of whose stems are in more than this share of the sections
+/// is left out of a query that has other words.
+pub const COMMON_SHARE: f64 = 0.5;
+
+/// Whether a query word that reached `stems` is too common to narrow a
+/// query (a word that reached nothing is not: it still finds nothing).
+pub fn is_common(index: &SearchIndex, stems: &[(u32, Reach)]) -> bool {
+    let limit = COMMON_SHARE * f64::from(index.sections);
+    !stems.is_empty() && stems.iter().all(|&(s, _)| index.df(s) as f64 > limit)
+}
 
 /// How a query word reached a stem, best first: it weighs the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

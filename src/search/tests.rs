@@ -317,3 +317,25 @@ fn posting_and_vocabulary_files_respect_their_limits() {
             .all(|w| index::js_order(&w[0], &w[1]).is_lt())
     );
 }
+
+#[test]
+fn words_in_most_sections_do_not_narrow_a_query() {
+    use query::{is_common, resolve};
+    let site = site(
+        &[
+            (
+                "a.md",
+                "# A\n\nLa peur de manquer.\n\n## B\n\nUn jour de pluie.\n",
+            ),
+            ("b.md", "# C\n\nLe bruit de fond.\n\n## D\n\nRien.\n"),
+        ],
+        None,
+    );
+    let index = build_index(&site);
+    let common = |word: &str| is_common(&index, &resolve(&index, word, false));
+    // « de » is in three sections of four: more than half.
+    assert!(common("de"));
+    // « peur » is in one; an unknown word reaches nothing and still narrows.
+    assert!(!common("peur"));
+    assert!(!common("zzzz"));
+}
