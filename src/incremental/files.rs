@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::apply::Fast;
 use super::{Model, Update};
 use crate::error::{BuildError, Diagnostic};
-use crate::render::{Page, render_pages};
+use crate::render::{Page, SitePages, render_refs};
 use crate::write::{self, MANIFEST, MANIFEST_HEADER};
 
 /// Takes the write lock (or a worker's result slot); a writer that panicked
@@ -40,7 +40,9 @@ pub(super) fn write_fast(
     update: &mut Update,
 ) -> Result<(), BuildError> {
     let theme = model.looks.theme();
-    let first = render_pages(&model.site, &theme, &fast.first)?;
+    // Listed once for both renders: listing makes every URL of the site.
+    let pages = SitePages::new(&model.site, &theme);
+    let first = render_refs(&pages, &fast.first)?;
     {
         let _guard = lock(write_lock);
         update.written = write_pages(out, &first)?;
@@ -50,7 +52,7 @@ pub(super) fn write_fast(
         update.removed = list(out, &first, &fast.gone)?;
     }
     update.first_pages = Some(begin.elapsed());
-    let then = render_pages(&model.site, &theme, &fast.then)?;
+    let then = render_refs(&pages, &fast.then)?;
     let _guard = lock(write_lock);
     update.written.extend(write_pages(out, &then)?);
     if fast.new_paths {

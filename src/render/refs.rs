@@ -54,7 +54,12 @@ pub fn page_refs(site: &Site, theme_files: usize) -> Vec<PageRef> {
 /// Renders the files of `refs` (in parallel), exactly as a build renders
 /// them. Fails with every template error found.
 pub fn render_pages(site: &Site, theme: &Theme, refs: &[PageRef]) -> Result<Vec<Page>, BuildError> {
-    let pages = SitePages::new(site, theme);
+    render_refs(&SitePages::new(site, theme), refs)
+}
+
+/// `render_pages` with the site's pages already listed: listing them makes
+/// every URL of the site, which a caller rendering twice does only once.
+pub fn render_refs(pages: &SitePages, refs: &[PageRef]) -> Result<Vec<Page>, BuildError> {
     let wanted: HashSet<PageRef> = refs.iter().copied().collect();
     let files: Vec<usize> = (0..pages.len())
         .filter(|&i| wanted.contains(&PageRef::of(pages.job(i))))

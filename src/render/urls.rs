@@ -95,9 +95,17 @@ impl Urls {
 /// a build's time in the profile. Contexts borrow from it.
 pub struct UrlTable {
     documents: Vec<String>,
-    /// `sections[doc][section]`.
-    sections: Vec<Vec<String>>,
+    /// `sections[doc]`: the URLs of a document's sections one after the
+    /// other in one string (one allocation per document rather than per
+    /// section: `watch` lists a site's pages on every change).
+    sections: Vec<SectionUrls>,
     topics: Vec<String>,
+}
+
+/// The section URLs of one document, end to end, and where each one ends.
+struct SectionUrls {
+    text: String,
+    ends: Vec<u32>,
 }
 
 impl UrlTable {
@@ -112,16 +120,20 @@ impl UrlTable {
             .par_iter()
             .zip(&documents)
             .map(|(doc, url)| {
-                doc.sections
+                let len = doc
+                    .sections
                     .iter()
-                    .map(|s| {
-                        let mut u = String::with_capacity(url.len() + 1 + s.id.len());
-                        u.push_str(url);
-                        u.push('#');
-                        u.push_str(&s.id);
-                        u
-                    })
-                    .collect()
+                    .map(|s| url.len() + 1 + s.id.len())
+                    .sum();
+                let mut text = String::with_capacity(len);
+                let mut ends = Vec::with_capacity(doc.sections.len());
+                for s in &doc.sections {
+                    text.push_str(url);
+                    text.push('#');
+                    text.push_str(&s.id);
+                    ends.push(text.len() as u32);
+                }
+                SectionUrls { text, ends }
             })
             .collect();
         let topics = site
@@ -142,7 +154,12 @@ impl UrlTable {
     }
 
     pub fn section(&self, r: SectionRef) -> &str {
-        &self.sections[r.doc][r.section]
+        let urls = &self.sections[r.doc];
+        let start = match r.section {
+            0 => 0,
+            s => urls.ends[s - 1] as usize,
+        };
+        &urls.text[start..urls.ends[r.section] as usize]
     }
 
     pub fn topic(&self, topic: usize) -> &str {
