@@ -115,7 +115,7 @@ def stage_timings(stderr):
         return {}
     out = {}
     for part in m.group(1).split(", "):
-        name, value = part.split()
+        name, value = part.rsplit(None, 1)
         wall, _, cpu = value.partition("/")
         out[name] = (float(wall), float(cpu or "nan"))
     return out

@@ -5,8 +5,12 @@
 //! 20- and a 1,000-topic catalog) and to see where a build's time goes.
 //!
 //! ```sh
-//! cargo run --release --example stage_costs -- SITE_DIR [RUNS]
+//! cargo run --release --example stage_costs -- SITE_DIR [RUNS] [matcher]
 //! ```
+//!
+//! With `matcher`, only the alias matcher runs after reading the site: for
+//! `valgrind --tool=callgrind`, whose instruction counts do not depend on
+//! the machine's load.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,12 +29,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
+    let only_matcher = args.get(2).is_some_and(|a| a == "matcher");
     // One thread: the figures are CPU time, comparable between runs.
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build_global()
         .expect("first pool");
-    match run(Path::new(root), runs.max(1)) {
+    match run(Path::new(root), runs.max(1), only_matcher) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stage_costs: {e}");
@@ -68,12 +73,30 @@ fn peak_mib() -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
-fn run(root: &Path, runs: usize) -> Result<(), String> {
+fn run(root: &Path, runs: usize, only_matcher: bool) -> Result<(), String> {
     let input = load::load_site(root, None).map_err(|e| e.to_string())?;
     let analysed = median("structure+topics", runs, || analyse(input.clone(), false))
         .map_err(|e| e.to_string())?;
     let (docs, catalog, index) = (&analysed.documents, &analysed.catalog, &analysed.topics);
     let content = &analysed.content_dir;
+    // The matcher alone, over every title and text: what the catalog's size
+    // could change (the rest of the stage follows the topics found).
+    let matchers = topics::build_matchers(docs, catalog);
+    median("matcher alone", runs, || {
+        let mut hits = 0usize;
+        for doc in docs {
+            let Some(m) = matchers.get(&doc.lang) else {
+                continue;
+            };
+            for s in &doc.sections {
+                hits += m.find(&s.title).len() + m.find(&s.text).len();
+            }
+        }
+        hits
+    });
+    if only_matcher {
+        return Ok(());
+    }
     median("topics (matching)", runs, || {
         topics::assign(docs, catalog, content)
     })

@@ -157,7 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     // the pages are never in memory together.
     if site.config.search {
         let index = timed(&mut timings, "search", || search::index_pages(site));
-        timed(&mut timings, "write search", || staging.stage(&index[..]))?;
+        timed(&mut timings, "stage search", || staging.stage(&index[..]))?;
     }
     let pages = SitePages::new(site, &theme);
     timed(&mut timings, "render+write", || {
@@ -365,7 +365,7 @@ impl PageSource for RenderedPages<'_, '_> {
     }
 }
 
-fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
+pub fn site_config(input: &SiteInput) -> Result<SiteConfig, Diagnostic> {
     let name = site_name(&input.root);
     match &input.config {
         Some(text) => SiteConfig::parse(text, &input.root.join("site.toml"), &name),

@@ -134,7 +134,8 @@ fn read_sources(
     sources
 }
 
-fn read_templates(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+/// The site's own templates in `dir` (`templates/`), as `load_site` reads them.
+pub fn read_templates(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let mut templates = Vec::new();
     if !dir.is_dir() {
         return templates;
@@ -158,7 +159,8 @@ fn read_templates(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, Stri
     templates
 }
 
-fn read_theme(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
+/// The site's own theme files in `dir` (`theme/`), as `load_site` reads them.
+pub fn read_theme(dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     if !dir.is_dir() {
         return files;

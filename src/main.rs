@@ -1,13 +1,16 @@
 //! The `maillage` command line: parses arguments, runs the library, turns
 //! diagnostics into text and outcomes into exit codes.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use maillage::build::{BuildOptions, analyse_site, build};
 use maillage::topics::{report, suggest};
+use maillage::watch::{self, WatchOptions};
 
 /// maillage: turns a folder of documents (Markdown or plain text) into a
 /// browsable static site, split into sections and cross-linked by topic.
@@ -53,6 +56,48 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Build the site, then rebuild it on every change and serve it with
+    /// live reload.
+    ///
+    /// Watches content/, templates/, theme/ and site.toml. Each change first
+    /// rewrites the pages it obviously changes (the edited document's page
+    /// within milliseconds), then relinks the whole site in the background
+    /// and writes whatever else changed (related sections, search index), so
+    /// that the output ends up exactly as `maillage build` writes it. One
+    /// line per rebuild says what changed, what was written and how long it
+    /// took. The site is served at http://127.0.0.1:8000/ (the next free port
+    /// if taken); pages reload by themselves after a rebuild, and a
+    /// stylesheet change refreshes the styles in place. An error is shown in
+    /// the terminal and over the page, while the last good site stays
+    /// served. Ctrl-C stops.
+    Watch {
+        /// The site folder, holding content/ (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site (default: ROOT/output).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Write into a non-empty folder that maillage did not create.
+        #[arg(long)]
+        force: bool,
+        /// Also build documents whose front matter says `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// The port to serve on; the next free one is used if it is taken
+        /// (0: any free port).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The address to serve on. The default serves this machine only.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Only rebuild; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// How long a changed file must stay quiet before it is rebuilt, in
+        /// milliseconds; raise it if a slow disk splits bursts of changes.
+        #[arg(long, value_name = "MS", default_value_t = 20)]
+        debounce: u64,
+    },
     /// Report on the topic catalog, or propose new topics.
     ///
     /// Without options: every topic with its section and document counts,
@@ -97,12 +142,53 @@ fn main() -> ExitCode {
             };
             run_build(&options, quiet, timings)
         }
+        Command::Watch {
+            root,
+            output,
+            force,
+            drafts,
+            port,
+            bind,
+            no_serve,
+            debounce,
+        } => {
+            let options = WatchOptions {
+                build: BuildOptions {
+                    root,
+                    output,
+                    force,
+                    drafts,
+                    strict: false,
+                },
+                serve: (!no_serve).then_some((bind, port)),
+                debounce: Duration::from_millis(debounce.max(1)),
+            };
+            run_watch(&options)
+        }
         Command::Topics {
             root,
             drafts,
             suggest,
             limit,
         } => run_topics(&root, drafts, suggest.then_some(limit)),
+    }
+}
+
+fn run_watch(options: &WatchOptions) -> ExitCode {
+    let result = watch::run(options, &mut |notice| {
+        if notice.is_problem() {
+            eprintln!("{notice}");
+        } else {
+            println!("{notice}");
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            eprintln!("watch could not start");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -151,7 +237,7 @@ fn run_build(options: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
                     maillage::timing::format(&summary.timings)
                 );
                 eprintln!(
-                    "peak memory (MiB, after each stage): {}",
+                    "memory (MiB, peak so far/resident after each stage): {}",
                     maillage::timing::format_memory(&summary.timings)
                 );
             }

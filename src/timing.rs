@@ -16,6 +16,9 @@ pub struct StageTime {
     /// Peak resident memory of the process so far, in bytes, where known:
     /// the stage that raises it is the one holding the most.
     pub peak_rss: Option<u64>,
+    /// Resident memory at the end of the stage, in bytes, where known: what
+    /// the stage's output holds (plus what the allocator keeps).
+    pub rss: Option<u64>,
 }
 
 /// The stages of a build, in pipeline order.
@@ -35,7 +38,8 @@ pub fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> 
         stage,
         wall,
         cpu,
-        peak_rss: peak_rss(),
+        peak_rss: memory("VmHWM:"),
+        rss: memory("VmRSS:"),
     });
     out
 }
@@ -57,22 +61,21 @@ pub fn format(timings: &[StageTime]) -> String {
         .join(", ")
 }
 
-/// `stage MiB` pairs: the peak resident memory after each stage.
+/// `stage peak/now` pairs in MiB: the peak resident memory so far and the
+/// resident memory at the end of each stage.
 pub fn format_memory(timings: &[StageTime]) -> String {
+    let mib = |b: u64| b / (1024 * 1024);
     timings
         .iter()
-        .filter_map(|t| {
-            t.peak_rss
-                .map(|b| format!("{} {:.0}", t.stage, b as f64 / (1024.0 * 1024.0)))
-        })
+        .filter_map(|t| Some(format!("{} {}/{}", t.stage, mib(t.peak_rss?), mib(t.rss?))))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Peak resident memory of this process so far (`VmHWM`), in bytes.
-fn peak_rss() -> Option<u64> {
+/// A memory figure of this process (`VmHWM:` or `VmRSS:`), in bytes.
+fn memory(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }

@@ -39,24 +39,42 @@ pub struct LinkGraph {
 /// Resolves the links of every section. `content_dir` only names files in
 /// messages.
 pub fn resolve(documents: &[Document], content_dir: &Path) -> LinkGraph {
-    let by_source: HashMap<&str, usize> = documents
+    let by_source = sources(documents);
+    let mut diagnostics = Vec::new();
+    let links: Vec<Vec<Vec<ExplicitLink>>> = (0..documents.len())
+        .map(|d| resolve_document(documents, &by_source, d, content_dir, &mut diagnostics))
+        .collect();
+    let backlinks = backlinks(documents, &links);
+    LinkGraph {
+        links,
+        backlinks,
+        diagnostics,
+    }
+}
+
+/// Each document's index by its source path.
+pub fn sources(documents: &[Document]) -> HashMap<&str, usize> {
+    documents
         .iter()
         .enumerate()
         .map(|(d, doc)| (doc.source.as_str(), d))
-        .collect();
-    let mut graph = LinkGraph {
-        links: documents
-            .iter()
-            .map(|d| vec![Vec::new(); d.sections.len()])
-            .collect(),
-        backlinks: documents
-            .iter()
-            .map(|d| vec![Vec::new(); d.sections.len()])
-            .collect(),
-        diagnostics: Vec::new(),
-    };
-    for (d, doc) in documents.iter().enumerate() {
-        for (s, section) in doc.sections.iter().enumerate() {
+        .collect()
+}
+
+/// Resolves the links of document `d` (`links[section]`), adding warnings
+/// for links to missing files or anchors to `diagnostics`.
+pub fn resolve_document(
+    documents: &[Document],
+    by_source: &HashMap<&str, usize>,
+    d: usize,
+    content_dir: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Vec<ExplicitLink>> {
+    let doc = &documents[d];
+    doc.sections
+        .iter()
+        .map(|section| {
+            let mut out = Vec::new();
             for link in &section.links {
                 let (path, fragment) = match link.dest.split_once('#') {
                     Some((p, f)) => (p, Some(f)),
@@ -71,7 +89,7 @@ pub fn resolve(documents: &[Document], content_dir: &Path) -> LinkGraph {
                 };
                 let here = content_dir.join(&doc.source);
                 let Some(t) = target else {
-                    graph.diagnostics.push(
+                    diagnostics.push(
                         Diagnostic::warning(format!("link to a missing file: `{}`", link.dest))
                             .at(&here)
                             .line(link.line)
@@ -87,7 +105,7 @@ pub fn resolve(documents: &[Document], content_dir: &Path) -> LinkGraph {
                         let id = percent_decode(f);
                         let found = target_doc.sections.iter().position(|x| x.id == id);
                         if found.is_none() {
-                            graph.diagnostics.push(
+                            diagnostics.push(
                                 Diagnostic::warning(format!(
                                     "link to a missing anchor: `#{f}` is not a section of {}",
                                     target_doc.source
@@ -100,35 +118,56 @@ pub fn resolve(documents: &[Document], content_dir: &Path) -> LinkGraph {
                         found
                     }
                 };
-                let cited = match (section, fragment) {
-                    (Some(x), _) => Some(x),
-                    (None, None) if !target_doc.sections.is_empty() => Some(0),
-                    _ => None,
-                };
-                if let Some(x) = cited
-                    && (t, x) != (d, s)
-                {
-                    let from = SectionRef { doc: d, section: s };
-                    let list = &mut graph.backlinks[t][x];
-                    if !list.contains(&from) {
-                        list.push(from);
-                    }
-                }
-                graph.links[d][s].push(ExplicitLink {
+                out.push(ExplicitLink {
                     href: link.href,
                     doc: t,
                     section,
                     missing_anchor: fragment.filter(|_| section.is_none()).map(str::to_string),
                 });
             }
+            out
+        })
+        .collect()
+}
+
+/// The sections citing each section (`backlinks[doc][section]`, in site
+/// order), from every document's resolved links: a link names its section,
+/// or, without an anchor, the document's first section.
+pub fn backlinks(
+    documents: &[Document],
+    links: &[Vec<Vec<ExplicitLink>>],
+) -> Vec<Vec<Vec<SectionRef>>> {
+    let mut backlinks: Vec<Vec<Vec<SectionRef>>> = documents
+        .iter()
+        .map(|d| vec![Vec::new(); d.sections.len()])
+        .collect();
+    for (d, doc_links) in links.iter().enumerate() {
+        for (s, section_links) in doc_links.iter().enumerate() {
+            for link in section_links {
+                let target = &documents[link.doc];
+                let cited = match (link.section, &link.missing_anchor) {
+                    (Some(x), _) => Some(x),
+                    (None, None) if !target.sections.is_empty() => Some(0),
+                    _ => None,
+                };
+                if let Some(x) = cited
+                    && (link.doc, x) != (d, s)
+                {
+                    let from = SectionRef { doc: d, section: s };
+                    let list = &mut backlinks[link.doc][x];
+                    if !list.contains(&from) {
+                        list.push(from);
+                    }
+                }
+            }
         }
     }
-    for doc_backlinks in &mut graph.backlinks {
+    for doc_backlinks in &mut backlinks {
         for list in doc_backlinks {
             list.sort();
         }
     }
-    graph
+    backlinks
 }
 
 /// `rel` resolved against the folder of `from` (both under `content/`,

@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 use rayon::prelude::*;
 
 use crate::config::InlineLinks;
-use crate::model::{Document, Section, TopicId};
+use crate::model::{Document, Section, SectionTopic, TopicId};
 use crate::topics::TopicIndex;
 use crate::topics::catalog::Catalog;
 use crate::topics::matcher::Matcher;
@@ -43,28 +43,41 @@ pub fn inline_links(
         .par_iter()
         .enumerate()
         .map(|(d, doc)| {
-            let Some(matcher) = matchers.get(&doc.lang) else {
-                return vec![Vec::new(); doc.sections.len()];
-            };
-            let mut linked: Vec<TopicId> = Vec::new();
-            doc.sections
-                .iter()
-                .enumerate()
-                .map(|(s, section)| {
-                    if mode == InlineLinks::FirstPerSection {
-                        linked.clear();
-                    }
-                    // Linkable text is part of the section's text: with no
-                    // topic found there, or none left to link, nothing can match.
-                    let found = topics.sections.get(d).and_then(|x| x.get(s));
-                    let open =
-                        found.is_some_and(|ts| ts.iter().any(|t| !linked.contains(&t.topic)));
-                    if !open {
-                        return Vec::new();
-                    }
-                    section_links(section, matcher, &mut linked)
-                })
-                .collect()
+            let found = topics.sections.get(d).map_or(&[][..], Vec::as_slice);
+            document_links(doc, found, matchers.get(&doc.lang), mode)
+        })
+        .collect()
+}
+
+/// The links of one document, given the topics found in its sections
+/// (`found[section]`) and the matcher of its language: what `watch` calls
+/// for a changed document alone.
+pub fn document_links(
+    doc: &Document,
+    found: &[Vec<SectionTopic>],
+    matcher: Option<&Matcher>,
+    mode: InlineLinks,
+) -> Vec<Vec<InlineLink>> {
+    let Some(matcher) = matcher.filter(|_| mode != InlineLinks::Off) else {
+        return vec![Vec::new(); doc.sections.len()];
+    };
+    let mut linked: Vec<TopicId> = Vec::new();
+    doc.sections
+        .iter()
+        .enumerate()
+        .map(|(s, section)| {
+            if mode == InlineLinks::FirstPerSection {
+                linked.clear();
+            }
+            // Linkable text is part of the section's text: with no
+            // topic found there, or none left to link, nothing can match.
+            let open = found
+                .get(s)
+                .is_some_and(|ts| ts.iter().any(|t| !linked.contains(&t.topic)));
+            if !open {
+                return Vec::new();
+            }
+            section_links(section, matcher, &mut linked)
         })
         .collect()
 }

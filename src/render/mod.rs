@@ -12,6 +12,7 @@ pub mod context;
 pub mod excerpt;
 pub mod map_svg;
 mod pages;
+mod refs;
 pub mod section_html;
 pub mod site_json;
 pub mod templates;
@@ -29,6 +30,7 @@ use crate::error::{BuildError, Diagnostic};
 use crate::link::Site;
 use crate::model::TopicId;
 use context::SiteCtx;
+pub use refs::{PageRef, page_refs, render_pages};
 use urls::{TOPICS_DIR, UrlTable, Urls};
 
 /// One output file: its path under the output folder (`/`-separated) and bytes.

@@ -20,7 +20,7 @@ use crate::link::Site;
 use crate::model::SectionRef;
 
 /// Entries serialized in parallel before being written: bounds memory.
-const WAVE: usize = 4096;
+const WAVE: usize = 1024;
 /// Entries per buffer within a wave.
 const CHUNK: usize = 64;
 

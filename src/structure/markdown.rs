@@ -228,7 +228,12 @@ impl<'a> Builder<'a> {
         }
         let mut rendered = String::new();
         html::push_html(&mut rendered, self.events.into_iter());
-        let (html_out, linkable, links) = take_markers(&rendered, &self.links, self.markable);
+        let (mut html_out, mut linkable, links) =
+            take_markers(&rendered, &self.links, self.markable);
+        // Sections live until the build ends: no spare capacity (the markers
+        // taken out, and vector growth, left up to a fifth of slack).
+        html_out.shrink_to_fit();
+        linkable.shrink_to_fit();
         Some(RawSection {
             heading: self.heading,
             html: html_out,

@@ -321,40 +321,62 @@ pub fn push_escaped(out: &mut String, text: &str) {
 /// makes it unique; reserved names and duplicates get a numeric suffix, with
 /// a warning naming the file.
 fn assign_unique_slugs(documents: &mut [Document], content_dir: &Path) -> Vec<Diagnostic> {
-    let mut taken: HashSet<String> = RESERVED_SLUGS.iter().map(|s| s.to_string()).collect();
+    let bases: Vec<String> = documents.iter().map(base_slug).collect();
+    let slugs = unique_slugs(bases.iter().map(String::as_str));
     let mut warnings = Vec::new();
-    for doc in documents.iter_mut() {
-        let mut base = slug::slugify(&doc.slug);
-        if base.is_empty() {
-            base = slug::slugify(
-                Path::new(&doc.source)
-                    .file_stem()
-                    .map_or("", |s| s.to_str().unwrap_or("")),
-            );
+    for ((doc, base), slug) in documents.iter_mut().zip(&bases).zip(slugs) {
+        if slug != *base {
+            warnings.push(slug_warning(base, &slug, &content_dir.join(&doc.source)));
         }
-        if base.is_empty() {
-            base = "document".to_string();
-        }
-        truncate_slug(&mut base, 80);
-        let mut slug = base.clone();
-        let mut n = 2;
-        while taken.contains(&slug) {
-            slug = format!("{base}-{n}");
-            n += 1;
-        }
-        if slug != base {
-            warnings.push(
-                Diagnostic::warning(format!(
-                    "the slug `{base}` is already taken; this document is published as `{slug}/`"
-                ))
-                .at(content_dir.join(&doc.source))
-                .hint("give the document its own `slug` in front matter"),
-            );
-        }
-        taken.insert(slug.clone());
         doc.slug = slug;
     }
     warnings
+}
+
+/// The slug a structured document wants (its `slug` field still holds the
+/// front matter's `slug` or the title), before it is made unique.
+pub fn base_slug(doc: &Document) -> String {
+    let mut base = slug::slugify(&doc.slug);
+    if base.is_empty() {
+        base = slug::slugify(
+            Path::new(&doc.source)
+                .file_stem()
+                .map_or("", |s| s.to_str().unwrap_or("")),
+        );
+    }
+    if base.is_empty() {
+        base = "document".to_string();
+    }
+    truncate_slug(&mut base, 80);
+    base
+}
+
+/// Unique slugs for documents wanting `bases`, in site order: reserved names
+/// and slugs already taken get a numeric suffix.
+pub fn unique_slugs<'a>(bases: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: HashSet<String> = RESERVED_SLUGS.iter().map(|s| s.to_string()).collect();
+    bases
+        .into_iter()
+        .map(|base| {
+            let mut slug = base.to_string();
+            let mut n = 2;
+            while taken.contains(&slug) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(slug.clone());
+            slug
+        })
+        .collect()
+}
+
+/// The warning for a document published under another slug than it wanted.
+pub fn slug_warning(base: &str, slug: &str, path: &Path) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "the slug `{base}` is already taken; this document is published as `{slug}/`"
+    ))
+    .at(path)
+    .hint("give the document its own `slug` in front matter")
 }
 
 #[cfg(test)]

@@ -84,7 +84,11 @@ pub fn assign(
     })
 }
 
-fn unknown_front_topics(doc: &Document, catalog: &Catalog, content_dir: &Path) -> Vec<Diagnostic> {
+pub fn unknown_front_topics(
+    doc: &Document,
+    catalog: &Catalog,
+    content_dir: &Path,
+) -> Vec<Diagnostic> {
     doc.front_topics
         .iter()
         .filter(|t| catalog.get(&t.slug).is_none())
@@ -153,7 +157,11 @@ pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang
         .collect()
 }
 
-fn document_topics(doc: &Document, catalog: &Catalog, matcher: &Matcher) -> Vec<Vec<SectionTopic>> {
+pub fn document_topics(
+    doc: &Document,
+    catalog: &Catalog,
+    matcher: &Matcher,
+) -> Vec<Vec<SectionTopic>> {
     let mut out: Vec<Vec<SectionTopic>> = doc
         .sections
         .iter()
@@ -196,7 +204,7 @@ fn document_topics(doc: &Document, catalog: &Catalog, matcher: &Matcher) -> Vec<
     out
 }
 
-fn rank_document_topics(
+pub fn rank_document_topics(
     doc: &Document,
     catalog: &Catalog,
     sections: &[Vec<SectionTopic>],
@@ -226,7 +234,7 @@ fn rank_document_topics(
     ranked
 }
 
-fn postings(sections: &[Vec<Vec<SectionTopic>>], topic_count: usize) -> Vec<Vec<SectionRef>> {
+pub fn postings(sections: &[Vec<Vec<SectionTopic>>], topic_count: usize) -> Vec<Vec<SectionRef>> {
     let mut postings = vec![Vec::new(); topic_count];
     for (doc, secs) in sections.iter().enumerate() {
         for (section, topics) in secs.iter().enumerate() {

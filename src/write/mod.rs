@@ -16,8 +16,11 @@
 //!   non-empty folder without one is refused unless forced;
 //! - every path is checked to stay inside the output folder.
 
+mod direct;
 pub mod staged;
 pub mod state;
+
+pub use direct::write_if_changed;
 
 use std::collections::HashSet;
 use std::fs;
@@ -34,7 +37,9 @@ use staged::{Outcome, Staged};
 
 /// The manifest file in the output root: one written path per line.
 pub const MANIFEST: &str = ".maillage-manifest";
-const MANIFEST_HEADER: &str = "# maillage output: files written by the last build (do not edit)";
+/// The manifest's first line.
+pub const MANIFEST_HEADER: &str =
+    "# maillage output: files written by the last build (do not edit)";
 
 /// The staging folder inside the output root, removed at the end of every build.
 pub const STAGING: &str = ".maillage-staging";
@@ -355,7 +360,7 @@ pub fn is_safe_relative(path: &str) -> bool {
 }
 
 /// Removes a stale file and the folders it leaves empty (up to the output root).
-fn remove_stale(out: &Path, rel: &str) -> bool {
+pub fn remove_stale(out: &Path, rel: &str) -> bool {
     let path = out.join(rel);
     if !path.is_file() || fs::remove_file(&path).is_err() {
         return false;
@@ -370,7 +375,7 @@ fn remove_stale(out: &Path, rel: &str) -> bool {
     true
 }
 
-fn read_manifest(out: &Path) -> Vec<String> {
+pub fn read_manifest(out: &Path) -> Vec<String> {
     fs::read_to_string(out.join(MANIFEST))
         .map(|t| {
             t.lines()
