@@ -10,16 +10,18 @@
 //! Whichever is shorter is written, so a word found in nearly every section
 //! (« de », « réseau ») costs a quarter of a byte per section, never more.
 
+use super::index::Posting;
 use super::terms::Level;
 
 pub const SPARSE: u8 = 0;
 pub const DENSE: u8 = 1;
 
 /// Encodes `postings` (section numbers ascending, below `sections`).
-pub fn postings(postings: &[(u32, Level)], sections: u32) -> Vec<u8> {
+pub fn postings(postings: &[Posting], sections: u32) -> Vec<u8> {
     let mut sparse = vec![SPARSE];
     let mut next = 0u32;
-    for &(section, level) in postings {
+    for &p in postings {
+        let (section, level) = (p.section(), p.level());
         let gap = section.saturating_sub(next);
         varint(&mut sparse, (u64::from(gap) << 2) | u64::from(level & 3));
         next = section.saturating_add(1);
@@ -30,7 +32,8 @@ pub fn postings(postings: &[(u32, Level)], sections: u32) -> Vec<u8> {
     }
     let mut dense = vec![0u8; dense_len];
     dense[0] = DENSE;
-    for &(section, level) in postings {
+    for &p in postings {
+        let (section, level) = (p.section(), p.level());
         let (byte, shift) = (1 + section as usize / 4, (section % 4) * 2);
         if let Some(b) = dense.get_mut(byte) {
             *b |= (level & 3) << shift;
@@ -155,31 +158,42 @@ mod tests {
     #[test]
     fn rare_stems_are_sparse_common_ones_dense() {
         let rare = [(3, 1), (900, 3)];
-        let bytes = postings(&rare, 1000);
+        let bytes = postings(&packed(&rare), 1000);
         assert_eq!(bytes[0], SPARSE);
         assert_eq!(decode_postings(&bytes).unwrap(), rare);
 
         let common: Vec<(u32, Level)> = (0..1000).filter(|s| s % 3 != 0).map(|s| (s, 2)).collect();
-        let bytes = postings(&common, 1000);
+        let bytes = postings(&packed(&common), 1000);
         assert_eq!(bytes[0], DENSE);
         assert_eq!(bytes.len(), 1 + 250);
         assert_eq!(decode_postings(&bytes).unwrap(), common);
     }
 
+    fn packed(list: &[(u32, Level)]) -> Vec<Posting> {
+        list.iter().map(|&(s, l)| Posting::new(s, l)).collect()
+    }
+
     #[test]
     fn empty_postings_round_trip() {
-        assert_eq!(decode_postings(&postings(&[], 0)).unwrap(), []);
-        assert_eq!(decode_postings(&postings(&[], 10)).unwrap(), []);
+        assert!(decode_postings(&postings(&[], 0)).unwrap().is_empty());
+        assert!(decode_postings(&postings(&[], 10)).unwrap().is_empty());
     }
 
     #[test]
     fn varints_cross_byte_boundaries() {
-        let list: Vec<(u32, Level)> = [0, 31, 32, 5000, 1 << 20, u32::MAX - 1]
+        let list: Vec<(u32, Level)> = [0, 31, 32, 5000, 1 << 20, (1 << 30) - 1]
             .iter()
             .map(|&s| (s, 1))
             .collect();
-        let bytes = postings(&list, 100);
+        let bytes = postings(&packed(&list), 100);
         assert_eq!(decode_postings(&bytes).unwrap(), list);
+    }
+
+    #[test]
+    fn postings_pack_section_and_level() {
+        let p = Posting::new((1 << 30) - 1, 3);
+        assert_eq!((p.section(), p.level()), ((1 << 30) - 1, 3));
+        assert!(Posting::new(5, 1) < Posting::new(6, 0));
     }
 
     #[test]

@@ -32,15 +32,49 @@ impl Stem {
     }
 }
 
+/// One section holding a stem, and how strongly: the section number and the
+/// level packed in 32 bits (`section << 2 | level`), half the memory of a
+/// pair; at 100,000 documents the index holds some 80 million of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Posting(u32);
+
+impl Posting {
+    /// Sections are numbered below 2³⁰ (a billion); the level is 2 bits.
+    pub fn new(section: u32, level: Level) -> Posting {
+        debug_assert!(section < 1 << 30, "section number {section} out of range");
+        Posting((section << 2) | u32::from(level & 3))
+    }
+
+    pub fn section(self) -> u32 {
+        self.0 >> 2
+    }
+
+    pub fn level(self) -> Level {
+        (self.0 & 3) as Level
+    }
+}
+
+impl PartialEq<(u32, Level)> for Posting {
+    fn eq(&self, other: &(u32, Level)) -> bool {
+        (self.section(), self.level()) == *other
+    }
+}
+
+impl PartialEq<Posting> for (u32, Level) {
+    fn eq(&self, other: &Posting) -> bool {
+        other == self
+    }
+}
+
 /// The whole index in memory, before it is cut into files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchIndex {
     /// Sorted, so that stems sharing a beginning (the stems a prefix finds)
     /// land in the same posting file.
     pub stems: Vec<Stem>,
-    /// `postings[stem]`: `(section number, level)`, section numbers ascending.
-    /// Empty for a stem known only from a topic alias.
-    pub postings: Vec<Vec<(u32, Level)>>,
+    /// `postings[stem]`: the sections holding it, ascending. Empty for a
+    /// stem known only from a topic alias.
+    pub postings: Vec<Vec<Posting>>,
     /// Folded words, sorted, each with its stems (one per language using it).
     pub words: Vec<(String, Vec<u32>)>,
     /// Number of sections: section numbers run from 0 to this, excluded.
@@ -53,8 +87,8 @@ pub struct SearchIndex {
 pub struct IndexBuilder {
     lexicon: Lexicon,
     reader: SectionReader,
-    /// Per lexicon stem: `(section number, level)`.
-    postings: Vec<Vec<(u32, Level)>>,
+    /// Per lexicon stem: the sections holding it.
+    postings: Vec<Vec<Posting>>,
     sections: u32,
 }
 
@@ -67,7 +101,7 @@ impl IndexBuilder {
                     .read(&mut self.lexicon, doc.lang, &section.title, &section.text);
             let number = self.sections;
             for (stem, level) in stems {
-                self.posting(stem).push((number, level));
+                self.posting(stem).push(Posting::new(number, level));
             }
             self.sections += 1;
         }
@@ -83,7 +117,7 @@ impl IndexBuilder {
         });
     }
 
-    fn posting(&mut self, stem: StemId) -> &mut Vec<(u32, Level)> {
+    fn posting(&mut self, stem: StemId) -> &mut Vec<Posting> {
         let i = stem as usize;
         if i >= self.postings.len() {
             self.postings.resize_with(i + 1, Vec::new);
@@ -91,23 +125,43 @@ impl IndexBuilder {
         &mut self.postings[i]
     }
 
-    /// Appends `next`, built from the documents that follow this one's.
-    pub fn merge(&mut self, next: IndexBuilder) {
-        let ids: Vec<StemId> = next
-            .lexicon
-            .stems
+    /// Joins runs built apart, in site order (each run's sections numbered
+    /// after the previous runs'). Every merged list is allocated once at its
+    /// final length: growing them run by run would copy and over-allocate.
+    pub fn merge(parts: Vec<IndexBuilder>) -> IndexBuilder {
+        let mut all = IndexBuilder::default();
+        let ids: Vec<Vec<StemId>> = parts
             .iter()
-            .map(|(lang, text)| self.lexicon.stem(*lang, text))
+            .map(|part| {
+                let ids: Vec<StemId> = part
+                    .lexicon
+                    .stems
+                    .iter()
+                    .map(|(lang, text)| all.lexicon.stem(*lang, text))
+                    .collect();
+                for (lang, folded, stem) in part.lexicon.words_by_lang() {
+                    all.lexicon.insert_word(lang, folded, ids[stem as usize]);
+                }
+                ids
+            })
             .collect();
-        for (lang, folded, stem) in next.lexicon.words_by_lang() {
-            self.lexicon.insert_word(lang, folded, ids[stem as usize]);
+        let mut lengths = vec![0usize; all.lexicon.stems.len()];
+        for (part, ids) in parts.iter().zip(&ids) {
+            for (stem, list) in part.postings.iter().enumerate() {
+                lengths[ids[stem] as usize] += list.len();
+            }
         }
-        let offset = self.sections;
-        for (stem, list) in next.postings.into_iter().enumerate() {
-            let target = self.posting(ids[stem]);
-            target.extend(list.into_iter().map(|(s, l)| (s + offset, l)));
+        all.postings = lengths.into_iter().map(Vec::with_capacity).collect();
+        for (part, ids) in parts.into_iter().zip(&ids) {
+            let offset = all.sections << 2;
+            for (stem, list) in part.postings.into_iter().enumerate() {
+                // Adding `offset` to the packed value adds to the section only.
+                let target = &mut all.postings[ids[stem] as usize];
+                target.extend(list.into_iter().map(|p| Posting(p.0 + offset)));
+            }
+            all.sections += part.sections;
         }
-        self.sections += next.sections;
+        all
     }
 
     /// Sorts stems (renumbering them) and words.
@@ -165,10 +219,7 @@ pub fn build(docs: &[Document], phrases: &[(Lang, &str)]) -> SearchIndex {
             b
         })
         .collect();
-    let mut all = IndexBuilder::default();
-    for part in parts {
-        all.merge(part);
-    }
+    let mut all = IndexBuilder::merge(parts);
     for &(lang, phrase) in phrases {
         all.add_phrase(lang, phrase);
     }
@@ -233,8 +284,8 @@ mod tests {
         first.add_document(&a);
         let mut second = IndexBuilder::default();
         second.add_document(&b);
-        first.merge(second);
-        assert_eq!(first.finish(), index);
+        let merged = IndexBuilder::merge(vec![first, second]);
+        assert_eq!(merged.finish(), index);
     }
 
     #[test]

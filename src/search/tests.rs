@@ -241,10 +241,10 @@ fn topic_words_are_searchable_and_listed() {
 fn sections_carry_title_levels_and_postings_are_sorted() {
     let index = build_index(&sample());
     for p in &index.postings {
-        assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(p.windows(2).all(|w| w[0].section() < w[1].section()));
         assert!(
             p.iter()
-                .all(|&(s, l)| s < index.sections && (1..=3).contains(&l))
+                .all(|x| x.section() < index.sections && (1..=3).contains(&x.level()))
         );
     }
     let zebre = index.stems_of("zebres")[0];
