@@ -18,7 +18,7 @@ use super::apply::Fast;
 use super::{Model, Update};
 use crate::error::{BuildError, Diagnostic};
 use crate::render::{Page, SitePages, render_refs};
-use crate::write::{self, MANIFEST, MANIFEST_HEADER};
+use crate::write::{self, MANIFEST};
 
 /// Takes the write lock (or a worker's result slot); a writer that panicked
 /// left nothing half-written (each file is renamed into place), so a
@@ -170,13 +170,6 @@ fn write_pages(out: &Path, pages: &[Page]) -> Result<Vec<String>, BuildError> {
 
 /// Writes the manifest, listing `paths` in order (as `write` does).
 fn write_manifest<'a>(out: &Path, paths: impl Iterator<Item = &'a str>) -> Result<(), Diagnostic> {
-    let mut paths: Vec<&str> = paths.collect();
-    paths.sort_unstable();
-    let mut text = String::from(MANIFEST_HEADER);
-    text.push('\n');
-    for p in paths {
-        text.push_str(p);
-        text.push('\n');
-    }
+    let text = write::manifest_text(paths);
     write::write_if_changed(&out.join(MANIFEST), text.as_bytes()).map(|_| ())
 }

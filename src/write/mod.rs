@@ -386,8 +386,10 @@ pub fn read_manifest(out: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn write_manifest(out: &Path, paths: &[String]) -> Result<(), Diagnostic> {
-    let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+/// The manifest listing `paths`, sorted (so its bytes only change when the
+/// set of files does).
+pub fn manifest_text<'a>(paths: impl Iterator<Item = &'a str>) -> String {
+    let mut paths: Vec<&str> = paths.collect();
     paths.sort_unstable();
     let mut text = String::from(MANIFEST_HEADER);
     text.push('\n');
@@ -395,6 +397,11 @@ fn write_manifest(out: &Path, paths: &[String]) -> Result<(), Diagnostic> {
         text.push_str(p);
         text.push('\n');
     }
+    text
+}
+
+fn write_manifest(out: &Path, paths: &[String]) -> Result<(), Diagnostic> {
+    let text = manifest_text(paths.iter().map(String::as_str));
     let path = out.join(MANIFEST);
     if fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(());
