@@ -21,6 +21,36 @@ struct Cli {
     command: Command,
 }
 
+/// The site to read and where to write it: shared by `build` and `watch`.
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// The site folder, holding content/ (default: the current folder).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Where to write the site (default: ROOT/output).
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Write into a non-empty folder that maillage did not create. Files
+    /// maillage did not write are never deleted, even then.
+    #[arg(long)]
+    force: bool,
+    /// Also build documents whose front matter says `draft = true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl SiteArgs {
+    fn options(self, strict: bool) -> BuildOptions {
+        BuildOptions {
+            root: self.root,
+            output: self.output,
+            force: self.force,
+            drafts: self.drafts,
+            strict,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site: read content/, write every page into output/.
@@ -32,19 +62,8 @@ enum Command {
     /// a home page, site.json and the theme. Files whose bytes did not change
     /// are left untouched. Nothing is written when any input is bad.
     Build {
-        /// The site folder, holding content/ (default: the current folder).
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site (default: ROOT/output).
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Write into a non-empty folder that maillage did not create. Files
-        /// maillage did not write are never deleted, even then.
-        #[arg(long)]
-        force: bool,
-        /// Also build documents whose front matter says `draft = true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Treat warnings as errors (links to missing files or anchors,
         /// unknown front matter keys…): report them all and write nothing.
         #[arg(long)]
@@ -71,18 +90,8 @@ enum Command {
     /// the terminal and over the page, while the last good site stays
     /// served. Ctrl-C stops.
     Watch {
-        /// The site folder, holding content/ (default: the current folder).
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site (default: ROOT/output).
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Write into a non-empty folder that maillage did not create.
-        #[arg(long)]
-        force: bool,
-        /// Also build documents whose front matter says `draft = true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        site: SiteArgs,
         /// The port to serve on; the next free one is used if it is taken
         /// (0: any free port).
         #[arg(long, default_value_t = 8000)]
@@ -125,41 +134,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            root,
-            output,
-            force,
-            drafts,
+            site,
             strict,
             quiet,
             timings,
-        } => {
-            let options = BuildOptions {
-                root,
-                output,
-                force,
-                drafts,
-                strict,
-            };
-            run_build(&options, quiet, timings)
-        }
+        } => run_build(&site.options(strict), quiet, timings),
         Command::Watch {
-            root,
-            output,
-            force,
-            drafts,
+            site,
             port,
             bind,
             no_serve,
             debounce,
         } => {
             let options = WatchOptions {
-                build: BuildOptions {
-                    root,
-                    output,
-                    force,
-                    drafts,
-                    strict: false,
-                },
+                build: site.options(false),
                 serve: (!no_serve).then_some((bind, port)),
                 debounce: Duration::from_millis(debounce.max(1)),
             };
