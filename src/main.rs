@@ -12,6 +12,12 @@ use maillage::build::{BuildOptions, analyse_site, build};
 use maillage::topics::{report, suggest};
 use maillage::watch::{self, WatchOptions};
 
+/// mimalloc rather than the system allocator: the pipeline allocates many
+/// small strings and vectors on every thread, and glibc malloc took about a
+/// tenth of a 10,000-document build (docs/PERFORMANCE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// maillage: turns a folder of documents (Markdown or plain text) into a
 /// browsable static site, split into sections and cross-linked by topic.
 #[derive(Parser)]
