@@ -153,11 +153,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let site = &prepared.site;
     let theme = prepared.theme();
     let staging = Staging::begin(&out, options.force)?;
-    // The search index is staged first and dropped, so that its files and
-    // the pages are never in memory together.
+    // The search index is staged first and dropped, so that it and the
+    // pages are never in memory together; its files are made one at a time
+    // as they are staged, the manifest (which hashes them all) last.
     if site.config.search {
-        let index = timed(&mut timings, "search", || search::index_pages(site));
-        timed(&mut timings, "stage search", || staging.stage(&index[..]))?;
+        let files = timed(&mut timings, "search", || {
+            search::IndexFiles::new(site, &search::files::Limits::default())
+        });
+        timed(&mut timings, "stage search", || {
+            staging.stage(&SearchFiles(&files))?;
+            staging.stage(&[files.manifest()][..])
+        })?;
     }
     let pages = SitePages::new(site, &theme);
     timed(&mut timings, "render+write", || {
@@ -359,6 +365,27 @@ impl PageSource for RenderedPages<'_, '_> {
             return pages.write_to(i, out);
         }
         let page = pages.render(i)?;
+        out.expect_len(page.bytes.len() as u64);
+        out.write_all(&page.bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot write: {e}")))
+    }
+}
+
+/// The search index's files as the write stage takes them, each made when
+/// its turn comes (the manifest aside).
+struct SearchFiles<'f, 's>(&'f search::IndexFiles<'s>);
+
+impl PageSource for SearchFiles<'_, '_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn path(&self, i: usize) -> String {
+        self.0.path(i)
+    }
+
+    fn write_to(&self, i: usize, out: &mut Staged) -> Result<(), Diagnostic> {
+        let page = self.0.page(i);
         out.expect_len(page.bytes.len() as u64);
         out.write_all(&page.bytes)
             .map_err(|e| Diagnostic::error(format!("cannot write: {e}")))

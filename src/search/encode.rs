@@ -42,6 +42,33 @@ pub fn postings(postings: &[Posting], sections: u32) -> Vec<u8> {
     dense
 }
 
+/// Appends to `out` the encoding of a list whose sparse form, without its
+/// tag, is `sparse` (what the index builds as it goes): the same bytes as
+/// [`postings`] writes for that list.
+pub fn finish_postings(out: &mut Vec<u8>, sparse: &[u8], sections: u32) {
+    let dense_len = 1 + (sections as usize).div_ceil(4);
+    // The tag and the varints against the tag and two bits a section.
+    if sparse.len() < dense_len {
+        out.push(SPARSE);
+        out.extend_from_slice(sparse);
+        return;
+    }
+    let start = out.len();
+    out.resize(start + dense_len, 0);
+    out[start] = DENSE;
+    let dense = &mut out[start + 1..];
+    let (mut i, mut next) = (0, 0u64);
+    while let Some((v, used)) = read_varint(&sparse[i..]) {
+        i += used;
+        let section = next + (v >> 2);
+        let (byte, shift) = ((section / 4) as usize, (section % 4) * 2);
+        if let Some(b) = dense.get_mut(byte) {
+            *b |= ((v & 3) as u8) << shift;
+        }
+        next = section + 1;
+    }
+}
+
 /// Decodes what [`postings`] wrote (the reference for the JavaScript reader).
 pub fn decode_postings(bytes: &[u8]) -> Option<Vec<(u32, Level)>> {
     let (&tag, rest) = bytes.split_first()?;
@@ -82,7 +109,8 @@ pub fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+/// Reads one varint: its value and the bytes it took.
+pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut v = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         v |= u64::from(b & 0x7f) << (7 * i);
@@ -98,6 +126,13 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// Standard base64 with padding, what the browser's `atob` reads.
 pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    base64_into(&mut out, bytes);
+    out
+}
+
+/// [`base64`], appended to `out`.
+pub fn base64_into(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -113,7 +148,6 @@ pub fn base64(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 /// A file of the index: a script that hands its data to the page's loader,
@@ -129,6 +163,12 @@ pub fn script(key: &str, json: &str) -> Vec<u8> {
 pub fn fingerprint(files: &[&String]) -> String {
     use rayon::prelude::*;
     let hashes: Vec<u64> = files.par_iter().map(|f| hash(f.as_bytes())).collect();
+    fingerprint_of(&hashes)
+}
+
+/// [`fingerprint`] from the files' hashes (each file's [`hash`]), so that a
+/// build can hash each file as it writes it and not keep them all.
+pub fn fingerprint_of(hashes: &[u64]) -> String {
     let all: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
     format!("{:016x}", hash(&all))
 }
@@ -136,7 +176,7 @@ pub fn fingerprint(files: &[&String]) -> String {
 /// FNV-1a over 8-byte words (then the tail and the length): each step is a
 /// bijection of the state, so changing any one word always changes the
 /// hash, at an eighth of the multiplications of byte-wise FNV-1a.
-fn hash(bytes: &[u8]) -> u64 {
+pub fn hash(bytes: &[u8]) -> u64 {
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut words = bytes.chunks_exact(8);
@@ -167,6 +207,26 @@ mod tests {
         assert_eq!(bytes[0], DENSE);
         assert_eq!(bytes.len(), 1 + 250);
         assert_eq!(decode_postings(&bytes).unwrap(), common);
+    }
+
+    #[test]
+    fn finishing_a_sparse_list_matches_the_reference_encoder() {
+        for list in [
+            vec![(3, 1), (900, 3)],
+            (0..1000).filter(|s| s % 3 != 0).map(|s| (s, 2)).collect(),
+            vec![],
+        ] {
+            let reference = postings(&packed(&list), 1000);
+            let mut body = Vec::new();
+            let mut next = 0;
+            for &(s, l) in &list {
+                varint(&mut body, (u64::from(s - next) << 2) | u64::from(l));
+                next = s + 1;
+            }
+            let mut out = vec![9];
+            finish_postings(&mut out, &body, 1000);
+            assert_eq!(out[1..], reference[..]);
+        }
     }
 
     fn packed(list: &[(u32, Level)]) -> Vec<Posting> {

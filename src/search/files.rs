@@ -55,34 +55,90 @@ impl Default for Limits {
 /// when no section holds the stem.
 pub type Location = Option<(u32, u32)>;
 
-/// The posting files (their JSON), and each stem's location.
-pub fn posting_files(index: &SearchIndex, limits: &Limits) -> (Vec<String>, Vec<Location>) {
-    use rayon::prelude::*;
-    let encoded: Vec<String> = index
-        .postings
-        .par_iter()
-        .map(|p| encode::base64(&encode::postings(p, index.sections)))
-        .collect();
-    let mut files: Vec<Vec<&str>> = Vec::new();
-    let mut size = 0;
-    let mut locations = Vec::with_capacity(encoded.len());
-    for (stem, text) in encoded.iter().enumerate() {
-        if index.postings[stem].is_empty() {
-            locations.push(None);
+/// How the posting files are cut: which stems each holds, and where each
+/// stem's postings are. The files themselves are made one at a time from
+/// the index ([`posting_file`]), when written.
+#[derive(Debug, Clone, Default)]
+pub struct PostingLayout {
+    /// The first stem of each file: a file holds the stems with postings
+    /// from its first to the next file's.
+    starts: Vec<u32>,
+    /// Per stem, its location.
+    pub locations: Vec<Location>,
+}
+
+impl PostingLayout {
+    /// Number of posting files.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+}
+
+/// Cuts the index's stems into posting files of at most
+/// `limits.posting_bytes` (a stem is never split).
+pub fn posting_layout(index: &SearchIndex, limits: &Limits) -> PostingLayout {
+    let count = index.stems.len();
+    let mut layout = PostingLayout {
+        starts: Vec::new(),
+        locations: Vec::with_capacity(count),
+    };
+    let (mut size, mut in_file) = (0, 0u32);
+    for stem in 0..count as u32 {
+        if index.df(stem) == 0 {
+            layout.locations.push(None);
             continue;
         }
-        let cost = text.len() + 3;
-        if files.is_empty() || (size > 0 && size + cost > limits.posting_bytes) {
-            files.push(Vec::new());
+        // The base64 text, its quotes and comma.
+        let cost = index.encoded(stem).len().div_ceil(3) * 4 + 3;
+        if layout.starts.is_empty() || (size > 0 && size + cost > limits.posting_bytes) {
+            layout.starts.push(stem);
             size = 0;
+            in_file = 0;
         }
         size += cost;
-        let file = files.len() - 1;
-        locations.push(Some((file as u32, files[file].len() as u32)));
-        files[file].push(text);
+        let file = layout.starts.len() as u32 - 1;
+        layout.locations.push(Some((file, in_file)));
+        in_file += 1;
     }
-    let json = files.iter().map(|f| json!(f).to_string()).collect();
-    (json, locations)
+    layout
+}
+
+/// The JSON of posting file `n`: its stems' postings, base64 strings.
+pub fn posting_file(index: &SearchIndex, layout: &PostingLayout, n: usize) -> String {
+    let start = layout.starts[n] as usize;
+    let end = layout
+        .starts
+        .get(n + 1)
+        .map_or(layout.locations.len(), |&s| s as usize);
+    let mut json = String::from("[");
+    for stem in start..end {
+        if layout.locations[stem].is_none() {
+            continue;
+        }
+        if json.len() > 1 {
+            json.push(',');
+        }
+        // Base64 needs no escaping in a JSON string.
+        json.push('"');
+        encode::base64_into(&mut json, index.encoded(stem as u32));
+        json.push('"');
+    }
+    json.push(']');
+    json
+}
+
+/// Every posting file (their JSON) and each stem's location, all in memory
+/// (for tests; a build makes them one at a time).
+pub fn posting_files(index: &SearchIndex, limits: &Limits) -> (Vec<String>, Vec<Location>) {
+    let layout = posting_layout(index, limits);
+    let files = (0..layout.len())
+        .map(|n| posting_file(index, &layout, n))
+        .collect();
+    (files, layout.locations)
 }
 
 /// The vocabulary files (their JSON) and the first word of each.
@@ -144,22 +200,74 @@ impl VocabFile {
     }
 }
 
-/// The fragment files: each covers `fragment_sections` consecutive sections.
-pub fn fragment_files(site: &Site, urls: &Urls, limits: &Limits) -> Vec<String> {
-    use rayon::prelude::*;
-    let all: Vec<(usize, usize)> = site
-        .documents
-        .iter()
-        .enumerate()
-        .flat_map(|(d, doc)| (0..doc.sections.len()).map(move |s| (d, s)))
-        .collect();
-    all.par_chunks(limits.fragment_sections.max(1))
-        .map(|run| fragment_file(site, urls, limits, run))
-        .collect()
+/// Where the fragment files' sections are: each file covers
+/// `fragment_sections` consecutive sections of the site.
+#[derive(Debug, Clone)]
+pub struct FragmentLayout {
+    /// The number of the first section of each document.
+    starts: Vec<usize>,
+    sections: usize,
+    run: usize,
+}
+
+impl FragmentLayout {
+    pub fn new(site: &Site, limits: &Limits) -> FragmentLayout {
+        let mut starts = Vec::with_capacity(site.documents.len());
+        let mut sections = 0;
+        for doc in &site.documents {
+            starts.push(sections);
+            sections += doc.sections.len();
+        }
+        FragmentLayout {
+            starts,
+            sections,
+            run: limits.fragment_sections.max(1),
+        }
+    }
+
+    /// Number of fragment files.
+    pub fn len(&self) -> usize {
+        self.sections.div_ceil(self.run)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sections == 0
+    }
+
+    /// The sections of file `n`, as (document, section) pairs.
+    fn run(&self, n: usize) -> Vec<(usize, usize)> {
+        let first = n * self.run;
+        let last = (first + self.run).min(self.sections);
+        // The document holding `first`: the last one starting at or before
+        // it (documents without sections start where the next one does).
+        let mut d = self
+            .starts
+            .partition_point(|&s| s <= first)
+            .saturating_sub(1);
+        let mut run = Vec::with_capacity(last.saturating_sub(first));
+        for section in first..last {
+            while self.starts.get(d + 1).is_some_and(|&s| s <= section) {
+                d += 1;
+            }
+            run.push((d, section - self.starts[d]));
+        }
+        run
+    }
+}
+
+/// The JSON of fragment file `n`.
+pub fn fragment_file(
+    site: &Site,
+    urls: &Urls,
+    limits: &Limits,
+    layout: &FragmentLayout,
+    n: usize,
+) -> String {
+    fragment_json(site, urls, limits, &layout.run(n))
 }
 
 /// One fragment file: the sections `run` (document, section) in order.
-fn fragment_file(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
+fn fragment_json(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
     let mut file = FragmentFile::default();
     for &(d, s) in run {
         let doc = &site.documents[d];
@@ -236,4 +344,22 @@ pub fn clip(text: &str, max: usize) -> String {
         out.push_str(word);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragment_runs_skip_documents_without_sections() {
+        // Sections per document: 0, 3, 0, 2, 1.
+        let layout = FragmentLayout {
+            starts: vec![0, 0, 3, 3, 5],
+            sections: 6,
+            run: 4,
+        };
+        assert_eq!(layout.len(), 2);
+        assert_eq!(layout.run(0), [(1, 0), (1, 1), (1, 2), (3, 0)]);
+        assert_eq!(layout.run(1), [(3, 1), (4, 0)]);
+    }
 }

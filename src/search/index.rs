@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::encode;
 use super::terms::{Level, Lexicon, SectionReader, StemId};
 use crate::model::{Document, Lang};
 use crate::topics::normalize::for_each_folded;
@@ -33,8 +34,8 @@ impl Stem {
 }
 
 /// One section holding a stem, and how strongly: the section number and the
-/// level packed in 32 bits (`section << 2 | level`), half the memory of a
-/// pair; at 100,000 documents the index holds some 80 million of them.
+/// level packed in 32 bits (`section << 2 | level`), as `encode::postings`
+/// (the reference encoder) takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Posting(u32);
 
@@ -66,19 +67,66 @@ impl PartialEq<Posting> for (u32, Level) {
     }
 }
 
-/// The whole index in memory, before it is cut into files.
+/// The whole index in memory, before it is cut into files. Postings are
+/// kept as the files hold them (`encode`): a byte or two per posting rather
+/// than four, in one buffer rather than a list per stem (at 100,000
+/// documents some 80 million postings over hundreds of thousands of stems).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchIndex {
     /// Sorted, so that stems sharing a beginning (the stems a prefix finds)
     /// land in the same posting file.
     pub stems: Vec<Stem>,
-    /// `postings[stem]`: the sections holding it, ascending. Empty for a
-    /// stem known only from a topic alias.
-    pub postings: Vec<Vec<Posting>>,
+    /// Every stem's encoded postings, one after the other.
+    encoded: Vec<u8>,
+    /// `ends[stem]`: where the stem's encoded postings end in `encoded`.
+    ends: Vec<usize>,
+    /// `counts[stem]`: the number of sections holding it; 0 for a stem known
+    /// only from a topic alias.
+    counts: Vec<u32>,
     /// Folded words, sorted, each with its stems (one per language using it).
     pub words: Vec<(String, Vec<u32>)>,
     /// Number of sections: section numbers run from 0 to this, excluded.
     pub sections: u32,
+}
+
+/// The postings of one stem while the index is built: already in the sparse
+/// encoding of the files (`encode`), without its tag byte.
+#[derive(Debug, Clone, Default)]
+struct Postings {
+    /// Varints `gap << 2 | level`, the gaps counted from the run's start.
+    bytes: Vec<u8>,
+    /// The section after the last one added (what the next gap counts from).
+    next: u32,
+    count: u32,
+}
+
+impl Postings {
+    fn push(&mut self, section: u32, level: Level) {
+        let gap = section.saturating_sub(self.next);
+        encode::varint(
+            &mut self.bytes,
+            (u64::from(gap) << 2) | u64::from(level & 3),
+        );
+        self.next = section.saturating_add(1);
+        self.count += 1;
+    }
+
+    /// Appends `later`, whose sections were numbered from `offset` on (a run
+    /// built after this one): only its first gap changes.
+    fn append(&mut self, later: &Postings, offset: u32) {
+        if later.count == 0 {
+            return;
+        }
+        let Some((first, used)) = encode::read_varint(&later.bytes) else {
+            return;
+        };
+        let section = offset.saturating_add((first >> 2) as u32);
+        let gap = section.saturating_sub(self.next);
+        encode::varint(&mut self.bytes, (u64::from(gap) << 2) | (first & 3));
+        self.bytes.extend_from_slice(&later.bytes[used..]);
+        self.next = offset.saturating_add(later.next);
+        self.count += later.count;
+    }
 }
 
 /// Builds the index of a run of documents; runs built apart (in parallel)
@@ -88,7 +136,7 @@ pub struct IndexBuilder {
     lexicon: Lexicon,
     reader: SectionReader,
     /// Per lexicon stem: the sections holding it.
-    postings: Vec<Vec<Posting>>,
+    postings: Vec<Postings>,
     sections: u32,
 }
 
@@ -101,7 +149,7 @@ impl IndexBuilder {
                     .read(&mut self.lexicon, doc.lang, &section.title, &section.text);
             let number = self.sections;
             for (stem, level) in stems {
-                self.posting(stem).push(Posting::new(number, level));
+                self.posting(stem).push(number, level);
             }
             self.sections += 1;
         }
@@ -117,17 +165,18 @@ impl IndexBuilder {
         });
     }
 
-    fn posting(&mut self, stem: StemId) -> &mut Vec<Posting> {
+    fn posting(&mut self, stem: StemId) -> &mut Postings {
         let i = stem as usize;
         if i >= self.postings.len() {
-            self.postings.resize_with(i + 1, Vec::new);
+            self.postings.resize_with(i + 1, Postings::default);
         }
         &mut self.postings[i]
     }
 
     /// Joins runs built apart, in site order (each run's sections numbered
     /// after the previous runs'). Every merged list is allocated once at its
-    /// final length: growing them run by run would copy and over-allocate.
+    /// final length (growing them run by run would copy and over-allocate),
+    /// and each run's lists are freed as soon as they are copied.
     pub fn merge(parts: Vec<IndexBuilder>) -> IndexBuilder {
         let mut all = IndexBuilder::default();
         let ids: Vec<Vec<StemId>> = parts
@@ -145,29 +194,35 @@ impl IndexBuilder {
                 ids
             })
             .collect();
+        // A run's first gap may take a few bytes more once renumbered.
         let mut lengths = vec![0usize; all.lexicon.stems.len()];
         for (part, ids) in parts.iter().zip(&ids) {
             for (stem, list) in part.postings.iter().enumerate() {
-                lengths[ids[stem] as usize] += list.len();
+                lengths[ids[stem] as usize] += list.bytes.len() + 5;
             }
         }
-        all.postings = lengths.into_iter().map(Vec::with_capacity).collect();
+        all.postings = lengths
+            .into_iter()
+            .map(|n| Postings {
+                bytes: Vec::with_capacity(n),
+                ..Postings::default()
+            })
+            .collect();
         for (part, ids) in parts.into_iter().zip(&ids) {
-            let offset = all.sections << 2;
+            let offset = all.sections;
             for (stem, list) in part.postings.into_iter().enumerate() {
-                // Adding `offset` to the packed value adds to the section only.
-                let target = &mut all.postings[ids[stem] as usize];
-                target.extend(list.into_iter().map(|p| Posting(p.0 + offset)));
+                all.postings[ids[stem] as usize].append(&list, offset);
             }
             all.sections += part.sections;
         }
         all
     }
 
-    /// Sorts stems (renumbering them) and words.
+    /// Sorts stems (renumbering them) and words, and lays the postings out
+    /// in one buffer, each list freed once copied.
     pub fn finish(mut self) -> SearchIndex {
         let count = self.lexicon.stems.len();
-        self.postings.resize_with(count, Vec::new);
+        self.postings.resize_with(count, Postings::default);
         let mut order: Vec<usize> = (0..count).collect();
         let key = |i: usize| {
             let (lang, text) = &self.lexicon.stems[i];
@@ -178,14 +233,22 @@ impl IndexBuilder {
         for (new, &old) in order.iter().enumerate() {
             new_id[old] = new as u32;
         }
+        let total: usize = self.postings.iter().map(|p| p.bytes.len() + 1).sum();
         let mut index = SearchIndex {
             sections: self.sections,
+            encoded: Vec::with_capacity(total),
             ..SearchIndex::default()
         };
+        index.stems.reserve_exact(count);
+        index.ends.reserve_exact(count);
+        index.counts.reserve_exact(count);
         for &old in &order {
             let (lang, text) = &self.lexicon.stems[old];
             index.stems.push(Stem::new(*lang, text));
-            index.postings.push(std::mem::take(&mut self.postings[old]));
+            let list = std::mem::take(&mut self.postings[old]);
+            encode::finish_postings(&mut index.encoded, &list.bytes, self.sections);
+            index.ends.push(index.encoded.len());
+            index.counts.push(list.count);
         }
         let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         for (word, stem) in self.lexicon.words() {
@@ -243,7 +306,19 @@ impl SearchIndex {
 
     /// Number of sections holding `stem`.
     pub fn df(&self, stem: u32) -> usize {
-        self.postings[stem as usize].len()
+        self.counts[stem as usize] as usize
+    }
+
+    /// The postings of `stem` as the posting files hold them (`encode`).
+    pub fn encoded(&self, stem: u32) -> &[u8] {
+        let i = stem as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.encoded[start..self.ends[i]]
+    }
+
+    /// The sections holding `stem`, ascending, with their levels.
+    pub fn postings(&self, stem: u32) -> Vec<(u32, Level)> {
+        encode::decode_postings(self.encoded(stem)).unwrap_or_default()
     }
 }
 
@@ -275,10 +350,7 @@ mod tests {
         assert_eq!(index.sections, 3);
         let peur = index.stems_of("peur")[0];
         assert_eq!(index.stems_of("peurs"), [peur]);
-        assert_eq!(
-            index.postings[peur as usize],
-            [(0, LEVEL_TITLE), (2, LEVEL_BODY)]
-        );
+        assert_eq!(index.postings(peur), [(0, LEVEL_TITLE), (2, LEVEL_BODY)]);
         // Built in two runs and merged: the same index.
         let mut first = IndexBuilder::default();
         first.add_document(&a);

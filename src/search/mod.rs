@@ -1,13 +1,15 @@
 //! Full-text search: builds, from the `Site`, the index files that
 //! `theme/search.js` loads on demand to answer queries in the browser, with
-//! no server. A pure function `Site → Vec<Page>`, run beside rendering.
+//! no server. A pure function of the `Site`, whose files are made one at a
+//! time as they are written.
 //!
 //! - `terms`: sections → stems with levels, through the tokenizer of topic
 //!   matching (`topics::normalize`), each distinct word stemmed once;
 //! - `index`: all documents → stems with postings, and the vocabulary,
 //!   built in parallel runs of documents then merged;
 //! - `encode`: compact postings, base64, the script wrapper;
-//! - `files`: the index cut into `search/` files (layout described there);
+//! - `files`: the index cut into `search/` files (layout described there),
+//!   each made when it is written ([`IndexFiles`]);
 //! - `query`: the query-side rules the browser follows (exact, prefix, typo).
 //!
 //! Results are sections, not pages: section numbers run through the site in
@@ -21,6 +23,9 @@ pub mod index;
 pub mod query;
 pub mod terms;
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use serde_json::json;
 
 use crate::link::Site;
@@ -28,7 +33,7 @@ use crate::model::Lang;
 use crate::render::Page;
 use crate::render::urls::Urls;
 use crate::topics::normalize::{FRENCH_ELISIONS, for_each_word};
-use files::Limits;
+use files::{FragmentLayout, Limits, PostingLayout};
 use index::SearchIndex;
 
 /// The folder of the index files in the output.
@@ -55,37 +60,134 @@ pub fn build_index(site: &Site) -> SearchIndex {
     index::build(&site.documents, &phrases)
 }
 
-/// The index files of `site`, cut to `limits`.
+/// The index files of `site`, cut to `limits`, all in memory (for tests,
+/// tools and `watch`; a build writes them one at a time, see [`IndexFiles`]).
 pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
-    let urls = Urls::new(site.config.pretty_urls);
-    let index = build_index(site);
-    let (postings, locations) = files::posting_files(&index, limits);
-    let (vocab, firsts) = files::vocab_files(&index, &locations, limits);
-    let fragments = files::fragment_files(site, &urls, limits);
-
-    let files: Vec<&String> = vocab.iter().chain(&postings).chain(&fragments).collect();
-    let version = encode::fingerprint(&files);
-    let french = site.config.lang == Lang::Fr || site.documents.iter().any(|d| d.lang == Lang::Fr);
-    let manifest = json!({
-        "version": version,
-        "sections": index.sections,
-        "fragmentSections": limits.fragment_sections.max(1),
-        "elisions": if french { FRENCH_ELISIONS } else { &[] },
-        "vocab": firsts,
-        "topics": topics_json(site, &urls),
-    });
-
-    let mut pages = vec![page("index", &manifest.to_string())];
-    // Each text is dropped once wrapped, so the fragments (most of the
-    // index: 0.7 GB at 100,000 documents) are never in memory twice.
-    for (dir, list) in [("w", vocab), ("p", postings), ("f", fragments)] {
-        pages.extend(
-            list.into_iter()
-                .enumerate()
-                .map(|(i, json)| page(&format!("{dir}/{i}"), &json)),
-        );
-    }
+    use rayon::prelude::*;
+    let files = IndexFiles::new(site, limits);
+    let data: Vec<Page> = (0..files.len())
+        .into_par_iter()
+        .map(|i| files.page(i))
+        .collect();
+    let mut pages = Vec::with_capacity(data.len() + 1);
+    pages.push(files.manifest());
+    pages.extend(data);
     pages
+}
+
+/// The index files of a site, each made when asked for and then dropped,
+/// so that they are never all in memory: they come to 100 MB at 10,000
+/// documents and 1 GB at 100,000, most of it fragments, which are made from
+/// the `Site` as they are written. Only the postings (encoded, a byte or two
+/// each) and the small vocabulary files are kept.
+///
+/// The manifest names a version, a hash of every other file, so it comes
+/// last: [`IndexFiles::manifest`], after the files (`page`) were made.
+pub struct IndexFiles<'s> {
+    site: &'s Site,
+    urls: Urls,
+    limits: Limits,
+    index: SearchIndex,
+    postings: PostingLayout,
+    vocab: Vec<String>,
+    firsts: Vec<String>,
+    fragments: FragmentLayout,
+    /// Each file's hash, once it was made.
+    hashes: Vec<OnceLock<u64>>,
+}
+
+impl<'s> IndexFiles<'s> {
+    /// Builds the index of `site` and lays out its files.
+    pub fn new(site: &'s Site, limits: &Limits) -> IndexFiles<'s> {
+        let mut index = build_index(site);
+        let postings = files::posting_layout(&index, limits);
+        let (vocab, firsts) = files::vocab_files(&index, &postings.locations, limits);
+        // The vocabulary files hold the words and stems: the posting files
+        // only need the encoded postings.
+        index.words = Vec::new();
+        index.stems = Vec::new();
+        let fragments = FragmentLayout::new(site, limits);
+        let count = vocab.len() + postings.len() + fragments.len();
+        IndexFiles {
+            site,
+            urls: Urls::new(site.config.pretty_urls),
+            limits: *limits,
+            index,
+            postings,
+            vocab,
+            firsts,
+            fragments,
+            hashes: (0..count).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Number of files, the manifest aside.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Which file `i` is: its folder (`w`, `p` or `f`) and number there.
+    fn file(&self, i: usize) -> (&'static str, usize) {
+        let (vocab, postings) = (self.vocab.len(), self.postings.len());
+        if i < vocab {
+            ("w", i)
+        } else if i < vocab + postings {
+            ("p", i - vocab)
+        } else {
+            ("f", i - vocab - postings)
+        }
+    }
+
+    /// Path of file `i` in the output.
+    pub fn path(&self, i: usize) -> String {
+        let (dir, n) = self.file(i);
+        format!("{SEARCH_DIR}/{dir}/{n}.js")
+    }
+
+    fn json(&self, i: usize) -> Cow<'_, str> {
+        match self.file(i) {
+            ("w", n) => Cow::Borrowed(&self.vocab[n]),
+            ("p", n) => Cow::Owned(files::posting_file(&self.index, &self.postings, n)),
+            (_, n) => Cow::Owned(files::fragment_file(
+                self.site,
+                &self.urls,
+                &self.limits,
+                &self.fragments,
+                n,
+            )),
+        }
+    }
+
+    /// Makes file `i`, and records its hash for the manifest.
+    pub fn page(&self, i: usize) -> Page {
+        let json = self.json(i);
+        let _ = self.hashes[i].set(encode::hash(json.as_bytes()));
+        let (dir, n) = self.file(i);
+        page(&format!("{dir}/{n}"), &json)
+    }
+
+    /// The manifest, `index.js`: files not made yet are made to be hashed.
+    pub fn manifest(&self) -> Page {
+        let hashes: Vec<u64> = (0..self.len())
+            .map(|i| *self.hashes[i].get_or_init(|| encode::hash(self.json(i).as_bytes())))
+            .collect();
+        let site = self.site;
+        let french =
+            site.config.lang == Lang::Fr || site.documents.iter().any(|d| d.lang == Lang::Fr);
+        let manifest = json!({
+            "version": encode::fingerprint_of(&hashes),
+            "sections": self.index.sections,
+            "fragmentSections": self.limits.fragment_sections.max(1),
+            "elisions": if french { FRENCH_ELISIONS } else { &[] },
+            "vocab": self.firsts,
+            "topics": topics_json(site, &self.urls),
+        });
+        page("index", &manifest.to_string())
+    }
 }
 
 fn page(key: &str, json: &str) -> Page {
