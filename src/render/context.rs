@@ -31,14 +31,20 @@ pub struct TopicLink<'a> {
     pub url: &'a str,
 }
 
-/// `index.html`: the home page.
+/// `index.html` (and `page/<n>/index.html`): the home page, listing the
+/// documents a page of them at a time.
 #[derive(Debug, Serialize)]
 pub struct IndexPage<'a> {
     pub site: &'a SiteCtx<'a>,
     pub root: &'static str,
+    /// This page's documents.
     pub documents: Vec<DocSummary<'a>>,
+    /// Documents of the whole site.
+    pub document_count: usize,
     pub topic_count: usize,
     pub topics_url: &'static str,
+    /// Links to the other pages; absent when there is one.
+    pub pagination: Option<PaginationCtx>,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,8 +4,9 @@
 use crate::model::Mention;
 use crate::structure::push_escaped;
 
-/// Bytes of context kept on each side of the mention.
-const CONTEXT: usize = 110;
+/// Bytes of context kept on each side of the mention: about a line of text
+/// either side (110 made a 100-section topic page 75 KB, mostly excerpts).
+const CONTEXT: usize = 80;
 
 /// An HTML excerpt of `text` around `mention` (a byte range in `text`); the
 /// opening of the text when the mention is in the title or absent.

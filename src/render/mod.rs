@@ -22,6 +22,7 @@ pub mod urls;
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use tera::Tera;
@@ -53,7 +54,12 @@ pub struct Theme<'a> {
 /// One file of the site, before it is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
-    Index,
+    /// Page `page` (0-based) of the home page, listing `range` of the
+    /// documents in home-page order.
+    Index {
+        page: usize,
+        range: Range<usize>,
+    },
     TopicsIndex,
     NotFound,
     Document(usize),
@@ -67,6 +73,10 @@ pub enum Job {
     ThemeFile(usize),
 }
 
+/// Documents listed on each page of the home page: the whole list of a
+/// 10,000-document site on one page was 8 MB.
+pub const DOCUMENTS_PER_PAGE: usize = 100;
+
 /// Every file of a site, each rendered on demand.
 pub struct SitePages<'a> {
     site: &'a Site,
@@ -79,15 +89,25 @@ pub struct SitePages<'a> {
     /// rather than once per topic page.
     topic_pages: Vec<usize>,
     doc_counts: Vec<usize>,
+    /// Pages of the home page, and its documents in order: sorted once, on
+    /// first use (`watch` lists pages without rendering the home page).
+    home_pages: usize,
+    home_order: OnceLock<Vec<usize>>,
 }
 
 impl<'a> SitePages<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme<'a>) -> SitePages<'a> {
         let urls = Urls::new(site.config.pretty_urls);
-        // The two largest files first, so that neither is left for last:
-        // the home page lists every document, and site.json (built in
-        // parallel itself) describes everything.
-        let mut jobs = vec![Job::Index, Job::SiteJson, Job::TopicsIndex, Job::NotFound];
+        // The largest file first, so that it is not left for last:
+        // site.json (built in parallel itself) describes everything.
+        let mut jobs = vec![Job::SiteJson];
+        let home_pages = site.documents.len().div_ceil(DOCUMENTS_PER_PAGE).max(1);
+        jobs.extend((0..home_pages).map(|page| Job::Index {
+            page,
+            range: page * DOCUMENTS_PER_PAGE
+                ..((page + 1) * DOCUMENTS_PER_PAGE).min(site.documents.len()),
+        }));
+        jobs.extend([Job::TopicsIndex, Job::NotFound]);
         jobs.extend((0..site.documents.len()).map(Job::Document));
         let mut topic_pages = Vec::with_capacity(site.catalog.len());
         for (topic, postings) in site.topics.postings.iter().enumerate() {
@@ -113,6 +133,8 @@ impl<'a> SitePages<'a> {
             jobs,
             topic_pages,
             doc_counts,
+            home_pages,
+            home_order: OnceLock::new(),
         }
     }
 
@@ -150,7 +172,7 @@ impl<'a> SitePages<'a> {
     pub fn path(&self, i: usize) -> String {
         let site = self.site;
         match &self.jobs[i] {
-            Job::Index => "index.html".into(),
+            Job::Index { page, .. } => Urls::home_page_file(page + 1),
             Job::TopicsIndex => Urls::file_of_folder(TOPICS_DIR),
             Job::NotFound => "404.html".into(),
             Job::Document(d) => Urls::file_of_folder(&site.documents[*d].slug),
@@ -166,7 +188,12 @@ impl<'a> SitePages<'a> {
     pub fn render(&self, i: usize) -> Result<Page, Diagnostic> {
         let r = self.renderer();
         match &self.jobs[i] {
-            Job::Index => r.index(),
+            Job::Index { page, range } => r.index(
+                self.home_order.get_or_init(|| pages::home_order(self.site)),
+                *page,
+                range.clone(),
+                self.home_pages,
+            ),
             Job::TopicsIndex => r.topics_index(&self.doc_counts),
             Job::NotFound => r.not_found(),
             Job::Document(d) => r.document(*d),

@@ -2,6 +2,8 @@
 //! document pages, the topic index and the 404 page, each built from a
 //! context that borrows from the `Site` and the URL table.
 
+use std::ops::Range;
+
 use serde::Serialize;
 use tera::Context;
 
@@ -9,6 +11,7 @@ use super::context::*;
 use super::urls::{TOPICS_DIR, UrlTable, Urls};
 use super::{
     Page, Theme, first_sentence_html, lang_code, map_svg, section_html, sort_key, templates,
+    topic_page,
 };
 use crate::error::Diagnostic;
 use crate::link::Site;
@@ -20,6 +23,19 @@ pub(super) struct Renderer<'a> {
     pub urls: Urls,
     pub site_ctx: &'a SiteCtx<'a>,
     pub table: &'a UrlTable,
+}
+
+/// The documents in home-page order: by weight, then title A–Z.
+pub(super) fn home_order(site: &Site) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..site.documents.len()).collect();
+    order.sort_by_cached_key(|&d| {
+        (
+            site.documents[d].weight,
+            sort_key(&site.documents[d].title),
+            d,
+        )
+    });
+    order
 }
 
 impl<'a> Renderer<'a> {
@@ -52,19 +68,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub(super) fn index(&self) -> Result<Page, Diagnostic> {
+    /// Page `page` (0-based) of `pages` of the home page, listing `range`
+    /// of the documents in `order`.
+    pub(super) fn index(
+        &self,
+        order: &[usize],
+        page: usize,
+        range: Range<usize>,
+        pages: usize,
+    ) -> Result<Page, Diagnostic> {
         let site = self.site;
-        let mut order: Vec<usize> = (0..site.documents.len()).collect();
-        order.sort_by_cached_key(|&d| {
-            (
-                site.documents[d].weight,
-                sort_key(&site.documents[d].title),
-                d,
-            )
-        });
-        let documents = order
-            .into_iter()
-            .map(|d| {
+        let documents = order[range]
+            .iter()
+            .map(|&d| {
                 let doc = &site.documents[d];
                 DocSummary {
                     title: &doc.title,
@@ -80,14 +96,17 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        let number = page + 1;
         let ctx = IndexPage {
             site: self.site_ctx,
-            root: "",
+            root: Urls::home_page_root(number),
             documents,
+            document_count: site.documents.len(),
             topic_count: site.catalog.len(),
             topics_url: self.urls.topics_index(),
+            pagination: topic_page::nav(number, pages, |n| self.urls.home_page(n)),
         };
-        self.page("index.html", "index.html".into(), &ctx)
+        self.page("index.html", Urls::home_page_file(number), &ctx)
     }
 
     pub(super) fn document(&self, d: usize) -> Result<Page, Diagnostic> {

@@ -15,6 +15,7 @@ use crate::model::TopicId;
 /// One page, or all the pages of one topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PageRef {
+    /// Every page of the home page.
     Index,
     TopicsIndex,
     NotFound,
@@ -30,7 +31,7 @@ impl PageRef {
     /// What a file of `SitePages` is part of.
     pub fn of(job: &Job) -> PageRef {
         match job {
-            Job::Index => PageRef::Index,
+            Job::Index { .. } => PageRef::Index,
             Job::TopicsIndex => PageRef::TopicsIndex,
             Job::NotFound => PageRef::NotFound,
             Job::Document(d) => PageRef::Document(*d),

@@ -17,6 +17,9 @@ pub struct Urls {
 
 /// The folder holding topic pages.
 pub const TOPICS_DIR: &str = "topics";
+/// The folder holding the home page's following pages (`page/2/`…), as
+/// Hugo names them. A reserved slug (`structure::RESERVED_SLUGS`).
+pub const HOME_PAGES_DIR: &str = "page";
 
 impl Urls {
     pub fn new(pretty: bool) -> Urls {
@@ -46,6 +49,30 @@ impl Urls {
     pub fn section_ref(&self, site: &Site, r: SectionRef) -> String {
         let doc = &site.documents[r.doc];
         self.section(&doc.slug, &doc.sections[r.section].id)
+    }
+
+    /// Page `n` (1-based) of the home page's list of documents: the home
+    /// page itself for the first.
+    pub fn home_page(&self, n: usize) -> String {
+        if n <= 1 {
+            self.home().to_string()
+        } else {
+            self.folder(&format!("{HOME_PAGES_DIR}/{n}"))
+        }
+    }
+
+    /// The file page `n` of the home page is written to.
+    pub fn home_page_file(n: usize) -> String {
+        if n <= 1 {
+            "index.html".to_string()
+        } else {
+            Urls::file_of_folder(&format!("{HOME_PAGES_DIR}/{n}"))
+        }
+    }
+
+    /// The `root` prefix of page `n` of the home page.
+    pub fn home_page_root(n: usize) -> &'static str {
+        if n <= 1 { "" } else { "../../" }
     }
 
     pub fn topics_index(&self) -> &'static str {
@@ -184,6 +211,10 @@ mod tests {
             "topics/fomo/page/3/index.html"
         );
         assert_eq!(Urls::topic_page_root(3), "../../../../");
+        assert_eq!(u.home_page(1), "index.html");
+        assert_eq!(u.home_page(2), "page/2/index.html");
+        assert_eq!(Urls::home_page_file(2), "page/2/index.html");
+        assert_eq!(Urls::home_page_root(2), "../../");
     }
 
     #[test]
@@ -191,5 +222,7 @@ mod tests {
         let u = Urls::new(true);
         assert_eq!(u.section("doc", "a"), "doc/#a");
         assert_eq!(u.topic("fomo"), "topics/fomo/");
+        assert_eq!(u.home_page(1), "./");
+        assert_eq!(u.home_page(3), "page/3/");
     }
 }

@@ -18,7 +18,7 @@ use ids::{AnchorSet, truncate_slug};
 use markdown::RawSection;
 
 /// Output folder names a document may not take: they hold site pages.
-pub const RESERVED_SLUGS: &[&str] = &["topics", "theme", "search", "index", "404", "site"];
+pub const RESERVED_SLUGS: &[&str] = &["topics", "theme", "search", "index", "404", "site", "page"];
 
 /// The documents of a site, with the warnings found on the way.
 #[derive(Debug, Default)]
