@@ -6,8 +6,8 @@
 //! between steps, and under the write lock before each write, whether a
 //! newer change has cancelled it.
 //!
-//! Pages are rendered and written in chunks, so a run holds only a chunk of
-//! pages in memory. The first chunk holds one page of every kind, so that a
+//! Pages, and the search index's files, are made and written in chunks, so
+//! a run holds only a chunk of them in memory. The first chunk holds one page of every kind, so that a
 //! template that fails at rendering fails before anything is written.
 
 use std::collections::HashSet;
@@ -16,10 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use super::{Looks, files};
 use crate::error::BuildError;
 use crate::link::{self, Site};
-use crate::render::{PageRef, page_refs, render_pages};
+use crate::render::{Page, PageRef, page_refs, render_pages};
 use crate::search;
 
 /// Pages rendered and written at once.
@@ -96,11 +98,21 @@ impl Job {
             if stopped() {
                 return Err(cancelled());
             }
-            let pages = search::index_pages(&site);
-            current.extend(pages.iter().map(|p| p.path.clone()));
-            match files::write_chunk(&self.out, &self.write_lock, &self.cancel, &pages)? {
-                Some(w) => written.extend(w),
-                None => return Err(cancelled()),
+            // In chunks too, the manifest (a hash of the other files) last.
+            let index = search::IndexFiles::new(&site, &search::files::Limits::default());
+            let numbers: Vec<usize> = (0..index.len()).collect();
+            let chunks = numbers.chunks(CHUNK).map(|chunk| {
+                chunk
+                    .par_iter()
+                    .map(|&i| index.page(i))
+                    .collect::<Vec<Page>>()
+            });
+            for pages in chunks.chain(std::iter::once_with(|| vec![index.manifest()])) {
+                current.extend(pages.iter().map(|p| p.path.clone()));
+                match files::write_chunk(&self.out, &self.write_lock, &self.cancel, &pages)? {
+                    Some(w) => written.extend(w),
+                    None => return Err(cancelled()),
+                }
             }
         }
         let removed = match files::finish(&self.out, &self.write_lock, &self.cancel, &current)? {
