@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 use super::terms::{Level, Lexicon, SectionReader, StemId};
 use crate::model::{Document, Lang};
 use crate::topics::normalize::for_each_folded;
+use crate::topics::words::{DocWords, Lexicon as SiteLexicon, SiteWords};
 
 /// A stem of one language. The same string in two languages is two stems:
 /// « pass » in English and in French are different words.
@@ -99,6 +100,21 @@ impl IndexBuilder {
             let stems =
                 self.reader
                     .read(&mut self.lexicon, doc.lang, &section.title, &section.text);
+            let number = self.sections;
+            for (stem, level) in stems {
+                self.posting(stem).push(Posting::new(number, level));
+            }
+            self.sections += 1;
+        }
+    }
+
+    /// [`add_document`](IndexBuilder::add_document) from the words of the
+    /// document the topics stage read (`topics::words`).
+    pub fn add_words(&mut self, doc: &DocWords, site: &SiteLexicon) {
+        for s in 0..doc.sections() {
+            let stems = self
+                .reader
+                .read_words(&mut self.lexicon, site, doc.title(s), doc.text(s));
             let number = self.sections;
             for (stem, level) in stems {
                 self.posting(stem).push(Posting::new(number, level));
@@ -207,15 +223,33 @@ impl IndexBuilder {
 /// Builds the index of `docs` (in site order) with the extra `phrases`,
 /// in parallel over runs of documents.
 pub fn build(docs: &[Document], phrases: &[(Lang, &str)]) -> SearchIndex {
+    build_from_words(docs, &SiteWords::read(docs), phrases)
+}
+
+/// [`build`] from the words the topics stage read (read again here if they
+/// do not cover `docs`).
+pub fn build_from_words(
+    docs: &[Document],
+    words: &SiteWords,
+    phrases: &[(Lang, &str)],
+) -> SearchIndex {
+    let read;
+    let words = if words.covers(docs) {
+        words
+    } else {
+        read = SiteWords::read(docs);
+        &read
+    };
     let run = docs
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(64);
-    let parts: Vec<IndexBuilder> = docs
+    let parts: Vec<IndexBuilder> = words
+        .docs
         .par_chunks(run)
         .map(|chunk| {
             let mut b = IndexBuilder::default();
-            chunk.iter().for_each(|d| b.add_document(d));
+            chunk.iter().for_each(|d| b.add_words(d, &words.lexicon));
             b
         })
         .collect();
