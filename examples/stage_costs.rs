@@ -10,7 +10,8 @@
 //!
 //! With `matcher`, only the alias matcher runs after reading the site: for
 //! `valgrind --tool=callgrind`, whose instruction counts do not depend on
-//! the machine's load.
+//! the machine's load. Any other third argument runs only the steps whose
+//! name contains it (e.g. `vectors`, `search`), after the topics stage.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,12 +31,13 @@ fn main() -> ExitCode {
     };
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
     let only_matcher = args.get(2).is_some_and(|a| a == "matcher");
+    let only: Option<String> = args.get(2).filter(|a| *a != "matcher").cloned();
     // One thread: the figures are CPU time, comparable between runs.
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build_global()
         .expect("first pool");
-    match run(Path::new(root), runs.max(1), only_matcher) {
+    match run(Path::new(root), runs.max(1), only_matcher, only.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stage_costs: {e}");
@@ -45,7 +47,17 @@ fn main() -> ExitCode {
 }
 
 /// Runs `f` `runs` times and prints the median duration under `name`.
-fn median<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
+fn median<T>(name: &str, runs: usize, f: impl FnMut() -> T) -> T {
+    timed_median(name, runs, f)
+}
+
+/// Like `median`, unless a filter leaves the step out.
+fn step<T>(only: Option<&str>, name: &str, runs: usize, f: impl FnMut() -> T) -> Option<T> {
+    only.is_none_or(|o| name.contains(o))
+        .then(|| timed_median(name, runs, f))
+}
+
+fn timed_median<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs {
@@ -73,16 +85,19 @@ fn peak_mib() -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
-fn run(root: &Path, runs: usize, only_matcher: bool) -> Result<(), String> {
+fn run(root: &Path, runs: usize, only_matcher: bool, only: Option<&str>) -> Result<(), String> {
     let input = load::load_site(root, None).map_err(|e| e.to_string())?;
-    let analysed = median("structure+topics", runs, || analyse(input.clone(), false))
-        .map_err(|e| e.to_string())?;
+    let first_runs = if only.is_some() { 1 } else { runs };
+    let analysed = median("structure+topics", first_runs, || {
+        analyse(input.clone(), false)
+    })
+    .map_err(|e| e.to_string())?;
     let (docs, catalog, index) = (&analysed.documents, &analysed.catalog, &analysed.topics);
     let content = &analysed.content_dir;
     // The matcher alone, over every title and text: what the catalog's size
     // could change (the rest of the stage follows the topics found).
     let matchers = topics::build_matchers(docs, catalog);
-    median("matcher alone", runs, || {
+    step(only, "matcher alone", runs, || {
         let mut hits = 0usize;
         for doc in docs {
             let Some(m) = matchers.get(&doc.lang) else {
@@ -97,24 +112,30 @@ fn run(root: &Path, runs: usize, only_matcher: bool) -> Result<(), String> {
     if only_matcher {
         return Ok(());
     }
-    median("topics (matching)", runs, || {
+    step(only, "topics (matching)", runs, || {
         topics::assign(docs, catalog, content)
     })
+    .transpose()
     .map_err(|e| e.to_string())?;
-    median("link: vectors", runs, || {
+    step(only, "topics: words alone", runs, || {
+        topics::words::SiteWords::read(docs)
+    });
+    step(only, "link: vectors", runs, || {
         terms::section_vectors(docs, index)
     });
-    median("link: related", runs, || {
+    step(only, "link: related", runs, || {
         related::related_sections(docs, index, &analysed.config.related)
     });
-    median("link: explicit", runs, || explicit::resolve(docs, content));
-    median("link: inline", runs, || {
+    step(only, "link: explicit", runs, || {
+        explicit::resolve(docs, content)
+    });
+    step(only, "link: inline", runs, || {
         inline::inline_links(docs, catalog, index, analysed.config.inline_links)
     });
-    median("link: relations", runs, || {
+    step(only, "link: relations", runs, || {
         relations::topic_relations(index, catalog)
     });
-    median("link: map", runs, || map::topic_map(index, catalog));
+    step(only, "link: map", runs, || map::topic_map(index, catalog));
     let (site, _) = link::link(
         analysed.config.clone(),
         analysed.catalog.clone(),
@@ -122,7 +143,7 @@ fn run(root: &Path, runs: usize, only_matcher: bool) -> Result<(), String> {
         analysed.topics.clone(),
         content,
     );
-    median("search index", runs, || search::index_pages(&site));
+    step(only, "search index", runs, || search::index_pages(&site));
     println!(
         "{} documents, {} sections, {} topics",
         site.documents.len(),

@@ -98,6 +98,8 @@ impl Model {
         let old_slugs: Vec<String> = self.site.documents.iter().map(|d| d.slug.clone()).collect();
         let mut old_links = mem::take(&mut self.site.links);
         let old_related = mem::take(&mut self.site.related);
+        // Kept for the unchanged documents; `link::link` reads the others.
+        let words = mem::take(&mut self.site.topics.words);
         let (mut slots, removed) = self.merge(edits);
 
         // Topics and inline links of the changed documents.
@@ -147,8 +149,10 @@ impl Model {
             sections,
             documents: doc_topics,
             postings,
+            words,
         };
         self.site.documents = documents;
+        self.site.topics.words.refresh(&self.site.documents);
         self.site.inline = inline_links;
         self.bases = bases;
         // Explicit links: the kept documents' are renumbered; resolved again

@@ -19,7 +19,7 @@ use crate::load::{self, CATALOG_FILE};
 use crate::model::Document;
 use crate::render::templates;
 use crate::structure;
-use crate::topics::{self, TopicIndex, catalog::Catalog};
+use crate::topics::{self, catalog::Catalog};
 
 impl Model {
     /// The model of the site as it is on disk: the same steps as
@@ -85,21 +85,7 @@ impl Model {
             doc.slug = slug;
         }
         let matchers = topics::build_matchers(&documents, &catalog);
-        let sections: Vec<_> = documents
-            .par_iter()
-            .map(|doc| topics::document_topics(doc, &catalog, &matchers[&doc.lang]))
-            .collect();
-        let doc_topics = documents
-            .iter()
-            .zip(&sections)
-            .map(|(doc, secs)| topics::rank_document_topics(doc, &catalog, secs))
-            .collect();
-        let postings = topics::postings(&sections, catalog.len());
-        let index = TopicIndex {
-            sections,
-            documents: doc_topics,
-            postings,
-        };
+        let index = topics::assign_with(&documents, &catalog, &matchers);
         let (site, link_warnings) = link::link(config, catalog, documents, index, &content_dir);
         warnings.extend(link_warnings.iter().cloned());
         let looks = Looks {

@@ -57,6 +57,7 @@ impl Model {
                 base: mem::replace(&mut self.bases[d], base),
             };
             self.site.inline[d] = inline;
+            self.site.topics.words.update(d, &self.site.documents[d]);
             changed.push((d, was));
         }
 

@@ -2,7 +2,8 @@
 //! a document, by setting) links to the topic's page. Mentions are found by
 //! the same alias matcher as topics (`topics::matcher`), but only in the
 //! running text the structure stage marked as linkable (`Section::linkable`):
-//! never in a heading, a link, code or raw HTML. The link stage only says
+//! never in a heading, a link, code or raw HTML, and only to topics the
+//! section carries by a mention. The link stage only says
 //! where links go, as byte ranges of the section's HTML; rendering writes
 //! them, so the text of a mention is never changed.
 
@@ -69,42 +70,62 @@ pub fn document_links(
             if mode == InlineLinks::FirstPerSection {
                 linked.clear();
             }
-            // Linkable text is part of the section's text: with no
-            // topic found there, or none left to link, nothing can match.
-            let open = found
+            // Linkable text is part of the section's text: only the topics
+            // the matcher found there (with a mention) can be linked, and
+            // with none left to link, nothing need be read.
+            let candidates: Vec<TopicId> = found
                 .get(s)
-                .is_some_and(|ts| ts.iter().any(|t| !linked.contains(&t.topic)));
-            if !open {
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter(|t| t.mention.is_some())
+                .map(|t| t.topic)
+                .collect();
+            if candidates.iter().all(|t| linked.contains(t)) {
                 return Vec::new();
             }
-            section_links(section, matcher, &mut linked)
+            section_links(section, matcher, &candidates, &mut linked)
         })
         .collect()
 }
 
-/// The links of one section; `linked` holds the topics already linked (in
-/// the section or the document) and grows.
+/// The links of one section to topics among `candidates`; `linked` holds
+/// the topics already linked (in the section or the document) and grows.
+/// Reading stops once every candidate is linked: the first mentions are
+/// usually early, and matching the rest of the text was most of the cost.
 fn section_links(
     section: &Section,
     matcher: &Matcher,
+    candidates: &[TopicId],
     linked: &mut Vec<TopicId>,
 ) -> Vec<InlineLink> {
     let mut out = Vec::new();
     for &(from, to) in &section.linkable {
+        if candidates.iter().all(|t| linked.contains(t)) {
+            break;
+        }
         let Some(escaped) = section.html.get(from..to) else {
             continue;
         };
-        let (text, origin) = unescape(escaped);
-        let mut hits = matcher.find(&text);
+        // Most running text has no character reference: matched as it is,
+        // without the copy and the offset table (8 bytes a byte) of `unescape`.
+        let unescaped = escaped.contains('&').then(|| unescape(escaped));
+        let mut hits = match &unescaped {
+            Some((text, _)) => matcher.find(text),
+            None => matcher.find(escaped),
+        };
         // At one position the longest alias wins: « vie privée », not « vie ».
         hits.sort_by_key(|h| (h.start, Reverse(h.end), h.topic));
         let mut free_from = 0;
         for h in hits {
-            if h.start < free_from || linked.contains(&h.topic) {
+            if h.start < free_from || linked.contains(&h.topic) || !candidates.contains(&h.topic) {
                 continue;
             }
-            let (Some(&start), Some(&end)) = (origin.get(h.start), origin.get(h.end)) else {
-                continue;
+            let (start, end) = match &unescaped {
+                Some((_, origin)) => match (origin.get(h.start), origin.get(h.end)) {
+                    (Some(&start), Some(&end)) => (start, end),
+                    _ => continue,
+                },
+                None => (h.start, h.end),
             };
             out.push(InlineLink {
                 start: from + start,

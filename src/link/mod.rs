@@ -59,9 +59,11 @@ pub fn link(
     config: SiteConfig,
     catalog: Catalog,
     documents: Vec<Document>,
-    topics: TopicIndex,
+    mut topics: TopicIndex,
     content_dir: &Path,
 ) -> (Site, Vec<Diagnostic>) {
+    // `watch` hands over documents edited since their words were read.
+    topics.words.refresh(&documents);
     let related = related::related_sections(&documents, &topics, &config.related);
     let mut links = explicit::resolve(&documents, content_dir);
     let warnings = std::mem::take(&mut links.diagnostics);

@@ -320,6 +320,7 @@ mod tests {
             sections,
             documents: vec![Vec::new(); docs.len()],
             postings,
+            words: Default::default(),
         }
     }
 

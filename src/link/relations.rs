@@ -150,6 +150,7 @@ mod tests {
             sections: vec![secs],
             documents: vec![Vec::new()],
             postings,
+            words: Default::default(),
         }
     }
 

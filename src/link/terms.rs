@@ -15,19 +15,20 @@
 //! norm still counts every word, so a long section about many things stays
 //! less similar to a short one than a short one about the same thing.
 //!
-//! Document frequencies are counted in a first parallel pass over the text
-//! and vectors built in a second one, rather than keeping every section's
-//! word counts in memory between the two.
-
-use std::cell::RefCell;
+//! The words are those the topics stage read once as ids
+//! (`topics::words`): terms are looked up per word id, document frequencies
+//! counted in a first parallel pass over the ids and vectors built in a
+//! second one, with dense per-term counters rather than hash maps. Only the
+//! kept words' positions (for the reason words of related links) are found
+//! again, by cutting the text without folding it.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Document, Lang, Section};
 use crate::topics::TopicIndex;
-use crate::topics::normalize::{for_each_folded, stem, word_hash};
+use crate::topics::normalize::{for_each_word_span, word_hash};
 use crate::topics::stopwords::is_stop_word;
+use crate::topics::words::{DocWords, Lexicon, SiteWords, StemId, WordId};
 
 /// Share of the score given to shared topics; the rest goes to shared words.
 pub const TOPIC_SHARE: f64 = 0.5;
@@ -52,6 +53,13 @@ pub struct Span {
 }
 
 impl Span {
+    /// No word: the span of a topic's entry.
+    pub const NONE: Span = Span {
+        start: 0,
+        len: 0,
+        in_title: false,
+    };
+
     /// The word at bytes `start..end` of the title or the text.
     pub fn new(in_title: bool, start: usize, end: usize) -> Span {
         Span {
@@ -119,11 +127,16 @@ impl SectionVectors {
     }
 }
 
-/// A word's id and document frequency, for words found in 2 sections or more.
-type Vocabulary = FxHashMap<u64, (u32, u32)>;
-
-/// Builds the vectors of every section.
+/// Builds the vectors of every section, from the words the topics stage
+/// read (`TopicIndex::words`), or read here if they do not cover `documents`.
 pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVectors {
+    let read;
+    let words = if topics.words.covers(documents) {
+        &topics.words
+    } else {
+        read = SiteWords::read(documents);
+        &read
+    };
     let mut first = Vec::with_capacity(documents.len());
     let mut doc_of = Vec::new();
     for (d, doc) in documents.iter().enumerate() {
@@ -131,35 +144,58 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
         doc_of.extend(std::iter::repeat_n(d as u32, doc.sections.len()));
     }
     let total = doc_of.len();
-    let vocabulary = vocabulary(documents);
-    let text_dims = vocabulary.len() as u32;
+    let terms = Terms::new(&words.lexicon);
+    let df = document_frequencies(documents, words, &terms);
+    // Words found in two sections or more are numbered in the order of
+    // their hash (the terms' order), so that dimensions never depend on
+    // threads or on word ids.
+    let mut dims = vec![NO_DIM; terms.count];
+    let mut text_dims = 0u32;
+    for (t, &n) in df.iter().enumerate() {
+        if n >= 2 {
+            dims[t] = text_dims;
+            text_dims += 1;
+        }
+    }
     let topic_idf: Vec<f64> = topics
         .postings
         .iter()
         .map(|p| idf(total, p.len()))
         .collect();
+    let ctx = Weighing {
+        terms: &terms,
+        df: &df,
+        dims: &dims,
+        total,
+    };
     let vectors: Vec<Vec<Entry>> = documents
         .par_iter()
+        .zip(&words.docs)
         .enumerate()
         .with_min_len(16)
-        .map_init(FxHashMap::default, |counts, (d, doc)| {
-            doc.sections
-                .iter()
-                .enumerate()
-                .map(|(s, sec)| {
-                    let section_topics = topics
-                        .sections
-                        .get(d)
-                        .and_then(|x| x.get(s))
-                        .map_or(&[][..], Vec::as_slice);
-                    let mut v = text_entries(sec, doc.lang, total, &vocabulary, counts);
-                    let topic_ids = section_topics.iter().map(|t| t.topic);
-                    v.extend(topic_entries(topic_ids, &topic_idf, text_dims));
-                    v.sort_by_key(|e| e.dim);
-                    v
-                })
-                .collect::<Vec<_>>()
-        })
+        .map_init(
+            || Scratch::new(terms.count),
+            |scratch, (d, (doc, doc_words))| {
+                doc.sections
+                    .iter()
+                    .enumerate()
+                    .map(|(s, sec)| {
+                        let section_topics = topics
+                            .sections
+                            .get(d)
+                            .and_then(|x| x.get(s))
+                            .map_or(&[][..], Vec::as_slice);
+                        let title = section_title(sec, doc_words, s);
+                        let text = doc_words.text(s);
+                        let mut v = ctx.text_entries(sec, doc.lang, title, text, scratch);
+                        let topic_ids = section_topics.iter().map(|t| t.topic);
+                        v.extend(topic_entries(topic_ids, &topic_idf, text_dims));
+                        v.sort_by_key(|e| e.dim);
+                        v
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
         .flatten()
         .collect();
     SectionVectors {
@@ -179,145 +215,214 @@ fn idf(total: usize, df: usize) -> f64 {
     (1.0 + total as f64 / df as f64).ln()
 }
 
-/// Streams the words of a section worth comparing: `(hash, weight in tf, span)`.
-fn for_each_term(section: &Section, lang: Lang, mut emit: impl FnMut(u64, u32, Span)) {
-    WORDS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        let mut keep = |folded: &str, start: usize, end: usize, in_title: bool| {
-            let term = cache.term(lang, folded);
-            if term != DROPPED {
-                let span = Span::new(in_title, start, end);
-                emit(term, if in_title { TITLE_BOOST } else { 1 }, span);
-            }
-        };
-        if section.title_in_text {
-            for_each_folded(&section.title, lang, |f, s, e| keep(f, s, e, true));
-        }
-        for_each_folded(&section.text, lang, |f, s, e| keep(f, s, e, false));
-    });
+/// The word ids of a section's title, if its title counts (is part of its text).
+fn section_title<'w>(section: &Section, words: &'w DocWords, s: usize) -> &'w [WordId] {
+    if section.title_in_text {
+        words.title(s)
+    } else {
+        &[]
+    }
 }
 
 /// The term of a word no section vector keeps (stop word, number, single
-/// letter). A real term hashing to it would only be left out.
-const DROPPED: u64 = 0;
+/// letter).
+const DROPPED: u32 = u32::MAX;
 
-/// Beyond this many distinct words, a thread's word cache is emptied, which
-/// bounds its memory.
-const WORD_CACHE_CAPACITY: usize = 1 << 16;
+/// No dimension: a term found in one section only.
+const NO_DIM: u32 = u32::MAX;
 
-thread_local! {
-    /// Folded word → its term (the hash of its stem) or `DROPPED`. The
-    /// vectors read every word of the site twice, and stemming with the
-    /// stop-word test was most of that work (the profile's top entry of the
-    /// link stage); a text reuses few distinct words. Keyed by the hash of
-    /// the folded word, so a lookup allocates nothing.
-    static WORDS: RefCell<WordCache> = RefCell::default();
+/// The terms of the site's words: a term is the hash of a stem, so that a
+/// stem written alike in two languages is one term, as it always was.
+/// Terms are numbered in the order of their hash.
+struct Terms {
+    /// Per word id: its term, or `DROPPED`.
+    of_word: Vec<u32>,
+    count: usize,
 }
 
-#[derive(Default)]
-struct WordCache {
-    fr: FxHashMap<u64, u64>,
-    en: FxHashMap<u64, u64>,
-}
+impl Terms {
+    fn new(lexicon: &Lexicon) -> Terms {
+        let stem_hash: Vec<Option<u64>> = (0..lexicon.stem_count() as StemId)
+            .map(|s| {
+                let (lang, stem) = lexicon.stem(s);
+                let kept = stem.len() >= 2
+                    && !stem.bytes().all(|b| b.is_ascii_digit())
+                    && !is_stop_word(stem, lang);
+                kept.then(|| word_hash(stem))
+            })
+            .collect();
+        let mut hashes: Vec<u64> = stem_hash.iter().flatten().copied().collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let of_stem: Vec<u32> = stem_hash
+            .iter()
+            .map(|h| {
+                h.and_then(|h| hashes.binary_search(&h).ok())
+                    .map_or(DROPPED, |t| t as u32)
+            })
+            .collect();
+        let of_word = (0..lexicon.len() as WordId)
+            .map(|w| of_stem[lexicon.stem_of(w) as usize])
+            .collect();
+        Terms {
+            of_word,
+            count: hashes.len(),
+        }
+    }
 
-impl WordCache {
-    fn term(&mut self, lang: Lang, folded: &str) -> u64 {
-        let map = match lang {
-            Lang::Fr => &mut self.fr,
-            Lang::En => &mut self.en,
-        };
-        let key = word_hash(folded);
-        if let Some(&term) = map.get(&key) {
-            return term;
-        }
-        if map.len() >= WORD_CACHE_CAPACITY {
-            map.clear();
-        }
-        let norm = stem(lang, folded);
-        let term = if norm.len() >= 2
-            && !norm.bytes().all(|b| b.is_ascii_digit())
-            && !is_stop_word(&norm, lang)
-        {
-            word_hash(&norm)
-        } else {
-            DROPPED
-        };
-        map.insert(key, term);
-        term
+    fn of(&self, word: WordId) -> u32 {
+        self.of_word.get(word as usize).copied().unwrap_or(DROPPED)
     }
 }
 
-/// Counts in how many sections each word occurs, and numbers the words found
-/// in two sections or more, in hash order so that ids never depend on threads.
-fn vocabulary(documents: &[Document]) -> Vocabulary {
-    let df: FxHashMap<u64, u32> = documents
+/// In how many sections each term occurs.
+fn document_frequencies(documents: &[Document], words: &SiteWords, terms: &Terms) -> Vec<u32> {
+    let count = terms.count;
+    documents
         .par_iter()
+        .zip(&words.docs)
+        .with_min_len(64)
         .fold(
-            || (FxHashMap::default(), FxHashSet::default()),
-            |(mut df, mut seen): (FxHashMap<u64, u32>, FxHashSet<u64>), doc| {
-                for sec in &doc.sections {
-                    seen.clear();
-                    for_each_term(sec, doc.lang, |h, _, _| {
-                        if seen.insert(h) {
-                            *df.entry(h).or_insert(0) += 1;
+            || (vec![0u32; count], vec![0u32; count], 0u32),
+            |(mut df, mut seen, mut stamp), (doc, doc_words)| {
+                for (s, sec) in doc.sections.iter().enumerate() {
+                    stamp += 1;
+                    let title = section_title(sec, doc_words, s);
+                    for &w in title.iter().chain(doc_words.text(s)) {
+                        let t = terms.of(w);
+                        if t != DROPPED && seen[t as usize] != stamp {
+                            seen[t as usize] = stamp;
+                            df[t as usize] += 1;
                         }
-                    });
+                    }
                 }
-                (df, seen)
+                (df, seen, stamp)
             },
         )
-        .map(|(df, _)| df)
-        .reduce(FxHashMap::default, |a, b| {
-            let (small, mut big) = if a.len() < b.len() { (a, b) } else { (b, a) };
-            for (h, n) in small {
-                *big.entry(h).or_insert(0) += n;
-            }
-            big
-        });
-    let mut shared: Vec<(u64, u32)> = df.into_iter().filter(|&(_, n)| n >= 2).collect();
-    shared.sort_unstable();
-    shared
-        .into_iter()
-        .enumerate()
-        .map(|(id, (h, n))| (h, (id as u32, n)))
-        .collect()
+        .map(|(df, _, _)| df)
+        .reduce(
+            || vec![0u32; count],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
-/// The word part of a section vector, already scaled by its share.
-fn text_entries(
-    section: &Section,
-    lang: Lang,
-    total: usize,
-    vocabulary: &Vocabulary,
-    counts: &mut FxHashMap<u64, (u32, Span)>,
-) -> Vec<Entry> {
-    counts.clear();
-    for_each_term(section, lang, |h, n, span| {
-        counts.entry(h).or_insert((0, span)).0 += n;
-    });
-    let mut norm2 = 0.0f64;
-    let mut kept: Vec<(f64, u32, Span)> = Vec::new();
-    for (h, &(tf, span)) in counts.iter() {
-        let (id, df) = match vocabulary.get(h) {
-            Some(&(id, df)) => (Some(id), df as usize),
-            None => (None, 1),
-        };
-        let w = (1.0 + f64::from(tf).ln()) * idf(total, df);
-        norm2 += w * w;
-        if let Some(id) = id {
-            kept.push((w, id, span));
+/// Counts of the section being weighed, per term.
+struct Scratch {
+    tf: Vec<u32>,
+    /// Where the term is first met: `TITLE_BIT | index` in the title, or
+    /// the index of the word in the text.
+    first: Vec<u32>,
+    /// Terms met, in order of first occurrence.
+    touched: Vec<u32>,
+}
+
+const TITLE_BIT: u32 = 1 << 31;
+
+impl Scratch {
+    fn new(count: usize) -> Scratch {
+        Scratch {
+            tf: vec![0; count],
+            first: vec![0; count],
+            touched: Vec::new(),
         }
     }
-    kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    kept.truncate(MAX_TERMS);
-    let scale = (1.0 - TOPIC_SHARE).sqrt() / norm2.sqrt();
-    kept.into_iter()
-        .map(|(w, id, span)| Entry {
-            dim: id,
-            weight: (w * scale) as f32,
-            span,
-        })
-        .collect()
+
+    fn count(&mut self, terms: &Terms, words: &[WordId], boost: u32, flag: u32) {
+        for (k, &w) in words.iter().enumerate() {
+            let t = terms.of(w);
+            if t == DROPPED {
+                continue;
+            }
+            let i = t as usize;
+            if self.tf[i] == 0 {
+                self.touched.push(t);
+                self.first[i] = flag | k as u32;
+            }
+            self.tf[i] += boost;
+        }
+    }
+}
+
+/// What weighs a section's words: the site's terms and their frequencies.
+struct Weighing<'a> {
+    terms: &'a Terms,
+    df: &'a [u32],
+    dims: &'a [u32],
+    total: usize,
+}
+
+impl Weighing<'_> {
+    /// The word part of a section vector, already scaled by its share.
+    fn text_entries(
+        &self,
+        section: &Section,
+        lang: Lang,
+        title: &[WordId],
+        text: &[WordId],
+        scratch: &mut Scratch,
+    ) -> Vec<Entry> {
+        scratch.count(self.terms, title, TITLE_BOOST, TITLE_BIT);
+        scratch.count(self.terms, text, 1, 0);
+        let mut norm2 = 0.0f64;
+        let mut kept: Vec<(f64, u32, u32)> = Vec::new();
+        for t in scratch.touched.drain(..) {
+            let i = t as usize;
+            let tf = std::mem::take(&mut scratch.tf[i]);
+            let w = (1.0 + f64::from(tf).ln()) * idf(self.total, self.df[i] as usize);
+            norm2 += w * w;
+            if self.dims[i] != NO_DIM {
+                kept.push((w, self.dims[i], scratch.first[i]));
+            }
+        }
+        kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        kept.truncate(MAX_TERMS);
+        let spans = spans(section, lang, kept.iter().map(|k| k.2));
+        let scale = (1.0 - TOPIC_SHARE).sqrt() / norm2.sqrt();
+        kept.into_iter()
+            .zip(spans)
+            .map(|((w, dim, _), span)| Entry {
+                dim,
+                weight: (w * scale) as f32,
+                span,
+            })
+            .collect()
+    }
+}
+
+/// The spans of the words at `positions` (as `Scratch::first` writes them),
+/// in the same order: the text is cut again, without folding, only as far
+/// as the last of them.
+fn spans(section: &Section, lang: Lang, positions: impl Iterator<Item = u32>) -> Vec<Span> {
+    let positions: Vec<u32> = positions.collect();
+    let mut out = vec![Span::NONE; positions.len()];
+    for (in_title, source) in [(true, &section.title), (false, &section.text)] {
+        let flag = if in_title { TITLE_BIT } else { 0 };
+        let mut wanted: Vec<(u32, usize)> = positions
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| *p & TITLE_BIT == flag)
+            .map(|(i, p)| (p & !TITLE_BIT, i))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        wanted.sort_unstable();
+        let mut next = wanted.iter().peekable();
+        let mut k = 0u32;
+        for_each_word_span(source, lang, |start, end| {
+            while let Some(&(_, i)) = next.next_if(|(p, _)| *p == k) {
+                out[i] = Span::new(in_title, start, end);
+            }
+            k += 1;
+            next.peek().is_some()
+        });
+    }
+    out
 }
 
 /// The topic part of a section vector, already scaled by its share.
@@ -334,7 +439,7 @@ fn topic_entries(
         return Vec::new();
     }
     let scale = TOPIC_SHARE.sqrt() / norm;
-    let none = Span::new(false, 0, 0);
+    let none = Span::NONE;
     weighted
         .into_iter()
         .map(|(t, w)| Entry {
@@ -380,6 +485,7 @@ mod tests {
                 .collect(),
             documents: vec![Vec::new(); docs.len()],
             postings: Vec::<Vec<SectionRef>>::new(),
+            words: Default::default(),
         }
     }
 

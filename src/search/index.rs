@@ -15,6 +15,7 @@ use super::encode;
 use super::terms::{Level, Lexicon, SectionReader, StemId};
 use crate::model::{Document, Lang};
 use crate::topics::normalize::for_each_folded;
+use crate::topics::words::{DocWords, Lexicon as SiteLexicon, SiteWords};
 
 /// A stem of one language. The same string in two languages is two stems:
 /// « pass » in English and in French are different words.
@@ -155,6 +156,21 @@ impl IndexBuilder {
         }
     }
 
+    /// [`add_document`](IndexBuilder::add_document) from the words of the
+    /// document the topics stage read (`topics::words`).
+    pub fn add_words(&mut self, doc: &DocWords, site: &SiteLexicon) {
+        for s in 0..doc.sections() {
+            let stems = self
+                .reader
+                .read_words(&mut self.lexicon, site, doc.title(s), doc.text(s));
+            let number = self.sections;
+            for (stem, level) in stems {
+                self.posting(stem).push(number, level);
+            }
+            self.sections += 1;
+        }
+    }
+
     /// Adds the words of `phrase` to the vocabulary without any section:
     /// the words of topic names and aliases, so that typing one finds the
     /// topic even if no section uses it.
@@ -270,15 +286,33 @@ impl IndexBuilder {
 /// Builds the index of `docs` (in site order) with the extra `phrases`,
 /// in parallel over runs of documents.
 pub fn build(docs: &[Document], phrases: &[(Lang, &str)]) -> SearchIndex {
+    build_from_words(docs, &SiteWords::read(docs), phrases)
+}
+
+/// [`build`] from the words the topics stage read (read again here if they
+/// do not cover `docs`).
+pub fn build_from_words(
+    docs: &[Document],
+    words: &SiteWords,
+    phrases: &[(Lang, &str)],
+) -> SearchIndex {
+    let read;
+    let words = if words.covers(docs) {
+        words
+    } else {
+        read = SiteWords::read(docs);
+        &read
+    };
     let run = docs
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(64);
-    let parts: Vec<IndexBuilder> = docs
+    let parts: Vec<IndexBuilder> = words
+        .docs
         .par_chunks(run)
         .map(|chunk| {
             let mut b = IndexBuilder::default();
-            chunk.iter().for_each(|d| b.add_document(d));
+            chunk.iter().for_each(|d| b.add_words(d, &words.lexicon));
             b
         })
         .collect();

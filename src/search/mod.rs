@@ -57,7 +57,7 @@ pub fn build_index(site: &Site) -> SearchIndex {
                 .flat_map(move |t| t.aliases.iter().map(move |a| (lang, a.as_str())))
         })
         .collect();
-    index::build(&site.documents, &phrases)
+    index::build_from_words(&site.documents, &site.topics.words, &phrases)
 }
 
 /// The index files of `site`, cut to `limits`, all in memory (for tests,

@@ -2,9 +2,10 @@
 //!
 //! Every word goes through the tokenizer of topic matching
 //! ([`for_each_folded`], then [`stem`]: what [`for_each_token`] does), so
-//! search and topic pages agree on what a word is. A [`Lexicon`] remembers
-//! each folded word's stem, so a word is stemmed once per build rather than
-//! once per occurrence: stemming and hashing are the costly steps.
+//! search and topic pages agree on what a word is. In a build the topics
+//! stage has already read every section into word ids (`topics::words`),
+//! stems known, and [`SectionReader::read_words`] only counts them; a
+//! [`Lexicon`] maps them to its own stem numbers once per distinct word.
 //!
 //! [`for_each_token`]: crate::topics::normalize::for_each_token
 
@@ -12,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::Lang;
 use crate::topics::normalize::{for_each_folded, stem};
+use crate::topics::words::{self, WordId};
 
 /// How strongly a section holds a stem, in two bits: 0 is "absent".
 pub type Level = u8;
@@ -35,7 +37,13 @@ pub struct Lexicon {
     stem_ids: Vec<(Lang, FxHashMap<String, StemId>)>,
     /// Every stem, by id.
     pub stems: Vec<(Lang, String)>,
+    /// Per word id of the site's lexicon (`topics::words`): its stem here,
+    /// or `NO_STEM` if not met yet.
+    by_site_word: Vec<StemId>,
 }
+
+/// A site word not met yet.
+const NO_STEM: StemId = StemId::MAX;
 
 impl Lexicon {
     /// The stem of `folded` in `lang`, numbered on first sight.
@@ -47,6 +55,25 @@ impl Lexicon {
         let id = self.stem(lang, &stem(lang, folded));
         slot(&mut self.words, lang).insert(folded.to_owned(), id);
         id
+    }
+
+    /// The stem of the site's word `id` (read once by the topics stage, its
+    /// stem known), numbered on first sight: per occurrence, an index.
+    pub fn site_word(&mut self, site: &words::Lexicon, id: WordId) -> StemId {
+        let i = id as usize;
+        if let Some(&stem) = self.by_site_word.get(i)
+            && stem != NO_STEM
+        {
+            return stem;
+        }
+        let lang = site.lang(id);
+        let stem = self.stem(lang, site.stem(site.stem_of(id)).1);
+        self.insert_word(lang, site.folded(id), stem);
+        if i >= self.by_site_word.len() {
+            self.by_site_word.resize(i + 1, NO_STEM);
+        }
+        self.by_site_word[i] = stem;
+        stem
     }
 
     /// The id of the stem `text` of `lang`, numbered on first sight.
@@ -120,36 +147,64 @@ impl SectionReader {
         title: &str,
         text: &str,
     ) -> Vec<(StemId, Level)> {
-        self.add(lexicon, lang, title, true);
-        let words = self.add(lexicon, lang, text, false);
+        for_each_folded(title, lang, |folded, _, _| {
+            self.count(lexicon.word(lang, folded), true);
+        });
+        let mut words = 0;
+        for_each_folded(text, lang, |folded, _, _| {
+            words += 1;
+            self.count(lexicon.word(lang, folded), false);
+        });
+        self.levels(words)
+    }
+
+    /// [`read`](SectionReader::read) for a section whose words the topics
+    /// stage read as ids of `site`'s lexicon: the same stems and levels,
+    /// without folding or stemming again.
+    pub fn read_words(
+        &mut self,
+        lexicon: &mut Lexicon,
+        site: &words::Lexicon,
+        title: &[WordId],
+        text: &[WordId],
+    ) -> Vec<(StemId, Level)> {
+        for &id in title {
+            self.count(lexicon.site_word(site, id), true);
+        }
+        for &id in text {
+            self.count(lexicon.site_word(site, id), false);
+        }
+        self.levels(text.len())
+    }
+
+    /// The stems counted since the last call, sorted, each with its level.
+    fn levels(&mut self, body_words: usize) -> Vec<(StemId, Level)> {
         self.touched.sort_unstable();
         let counts = &mut self.counts;
         self.touched
             .drain(..)
-            .map(|id| (id, level(std::mem::take(&mut counts[id as usize]), words)))
+            .map(|id| {
+                let c = std::mem::take(&mut counts[id as usize]);
+                (id, level(c, body_words))
+            })
             .collect()
     }
 
-    /// Counts the words of `text`; returns how many there were.
-    fn add(&mut self, lexicon: &mut Lexicon, lang: Lang, text: &str, title: bool) -> usize {
-        let mut n = 0;
-        for_each_folded(text, lang, |folded, _, _| {
-            n += 1;
-            let id = lexicon.word(lang, folded) as usize;
-            if id >= self.counts.len() {
-                self.counts.resize(id + 1, Count::default());
-            }
-            let c = &mut self.counts[id];
-            if c.body == 0 && !c.title {
-                self.touched.push(id as StemId);
-            }
-            if title {
-                c.title = true;
-            } else {
-                c.body += 1;
-            }
-        });
-        n
+    /// Counts one occurrence of `stem`, in the title or the body.
+    fn count(&mut self, stem: StemId, title: bool) {
+        let id = stem as usize;
+        if id >= self.counts.len() {
+            self.counts.resize(id + 1, Count::default());
+        }
+        let c = &mut self.counts[id];
+        if c.body == 0 && !c.title {
+            self.touched.push(stem);
+        }
+        if title {
+            c.title = true;
+        } else {
+            c.body += 1;
+        }
     }
 }
 

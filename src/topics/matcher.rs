@@ -34,11 +34,18 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// A token id, or a node of the trie.
-type Id = u32;
+/// A token id (a stem found in some alias), or a node of the trie.
+pub type TokenId = u32;
+type Id = TokenId;
 
 /// No token id (a stem in no alias), or no trie node.
 const NONE: Id = Id::MAX;
+
+/// The token id of a stem in no alias.
+pub const NO_TOKEN: TokenId = NONE;
+
+/// One word of a text for [`Matcher::find_tokens`]: its token id and byte range.
+pub type Token = (TokenId, usize, usize);
 
 /// A compiled set of aliases.
 pub struct Matcher {
@@ -103,15 +110,29 @@ impl Matcher {
             return Vec::new();
         }
         // (token id, start, end) of every word of the text.
-        let mut tokens: Vec<(Id, usize, usize)> = Vec::with_capacity(text.len() / 6);
+        let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 6);
         STEMS.with(|cell| {
             let mut stems = cell.borrow_mut();
             for_each_folded(text, self.lang, |folded, start, end| {
-                let h = stems.stem_hash(self.lang, folded);
-                let id = self.vocabulary.get(&h).copied().unwrap_or(NONE);
+                let id = self.token(stems.stem_hash(self.lang, folded));
                 tokens.push((id, start, end));
             });
         });
+        self.find_tokens(&tokens)
+    }
+
+    /// The token id of a stem (by its [`word_hash`]): `NO_TOKEN` for a stem
+    /// in no alias. A reader that numbers words itself (`topics::read`) asks
+    /// once per distinct word, then hands [`find_tokens`] the ids.
+    ///
+    /// [`find_tokens`]: Matcher::find_tokens
+    pub fn token(&self, stem_hash: u64) -> TokenId {
+        self.vocabulary.get(&stem_hash).copied().unwrap_or(NONE)
+    }
+
+    /// All hits among `tokens` (`(token id, start, end)` of each word of a
+    /// text, in order), in order of position.
+    pub fn find_tokens(&self, tokens: &[Token]) -> Vec<Hit> {
         let mut hits = Vec::new();
         for (i, &(id, start, _)) in tokens.iter().enumerate() {
             let mut node = self.child(NONE, id);

@@ -9,9 +9,11 @@
 pub mod catalog;
 pub mod matcher;
 pub mod normalize;
+pub mod read;
 pub mod report;
 pub mod stopwords;
 pub mod suggest;
+pub mod words;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,7 +23,8 @@ use rayon::prelude::*;
 use crate::error::{BuildError, Diagnostic};
 use crate::model::{Document, Lang, Mention, SectionRef, SectionTopic, TopicId};
 use catalog::Catalog;
-use matcher::Matcher;
+use matcher::{Hit, Matcher};
+use words::SiteWords;
 
 /// Which topics each section and document carries, and the reverse lists.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,6 +36,9 @@ pub struct TopicIndex {
     pub documents: Vec<Vec<TopicId>>,
     /// `postings[topic]`: the sections carrying it, in site order.
     pub postings: Vec<Vec<SectionRef>>,
+    /// The words of every section, read once here for every later reader
+    /// (section vectors, search); `link::link` makes them current first.
+    pub words: SiteWords,
 }
 
 impl TopicIndex {
@@ -67,9 +73,28 @@ pub fn assign(
         });
     }
     let matchers = build_matchers(documents, catalog);
+    Ok(assign_with(documents, catalog, &matchers))
+}
+
+/// Finds topics in all documents with the given matchers (one per language
+/// in use), reading each section's words once (`read`).
+pub fn assign_with(
+    documents: &[Document],
+    catalog: &Catalog,
+    matchers: &HashMap<Lang, Matcher>,
+) -> TopicIndex {
+    let (words, hits) = read::read_site(documents, matchers);
     let sections: Vec<Vec<Vec<SectionTopic>>> = documents
         .par_iter()
-        .map(|doc| document_topics(doc, catalog, &matchers[&doc.lang]))
+        .zip(hits)
+        .map(|(doc, hits)| {
+            let mut found: Vec<Vec<SectionTopic>> = hits
+                .into_iter()
+                .map(|(title, text)| section_topics(title, text))
+                .collect();
+            add_front_topics(doc, catalog, &mut found);
+            found
+        })
         .collect();
     let documents_topics = documents
         .iter()
@@ -77,11 +102,12 @@ pub fn assign(
         .map(|(doc, secs)| rank_document_topics(doc, catalog, secs))
         .collect();
     let postings = postings(&sections, catalog.len());
-    Ok(TopicIndex {
+    TopicIndex {
         sections,
         documents: documents_topics,
         postings,
-    })
+        words,
+    }
 }
 
 pub fn unknown_front_topics(
@@ -157,6 +183,8 @@ pub fn build_matchers(documents: &[Document], catalog: &Catalog) -> HashMap<Lang
         .collect()
 }
 
+/// The topics of each section of `doc` (what `assign` finds, for one
+/// document: `watch` calls it for a changed document).
 pub fn document_topics(
     doc: &Document,
     catalog: &Catalog,
@@ -166,30 +194,42 @@ pub fn document_topics(
         .sections
         .iter()
         .map(|s| {
-            let mut found: Vec<SectionTopic> = Vec::new();
             let title_hits = if s.title_in_text {
                 matcher.find(&s.title)
             } else {
                 Vec::new()
             };
-            let title_hits = title_hits.into_iter().map(|h| (h, true));
-            let text_hits = matcher.find(&s.text).into_iter().map(|h| (h, false));
-            for (hit, in_title) in title_hits.chain(text_hits) {
-                if !found.iter().any(|f| f.topic == hit.topic) {
-                    found.push(SectionTopic {
-                        topic: hit.topic,
-                        mention: Some(Mention {
-                            in_title,
-                            start: hit.start,
-                            end: hit.end,
-                        }),
-                    });
-                }
-            }
-            found
+            section_topics(title_hits, matcher.find(&s.text))
         })
         .collect();
-    if let Some(first) = out.first_mut() {
+    add_front_topics(doc, catalog, &mut out);
+    out
+}
+
+/// A section's topics in order of first mention, from the hits of its title
+/// and of its text.
+fn section_topics(title_hits: Vec<Hit>, text_hits: Vec<Hit>) -> Vec<SectionTopic> {
+    let mut found: Vec<SectionTopic> = Vec::new();
+    let title_hits = title_hits.into_iter().map(|h| (h, true));
+    let text_hits = text_hits.into_iter().map(|h| (h, false));
+    for (hit, in_title) in title_hits.chain(text_hits) {
+        if !found.iter().any(|f| f.topic == hit.topic) {
+            found.push(SectionTopic {
+                topic: hit.topic,
+                mention: Some(Mention {
+                    in_title,
+                    start: hit.start,
+                    end: hit.end,
+                }),
+            });
+        }
+    }
+    found
+}
+
+/// The front-matter topics belong to the document's first section too.
+fn add_front_topics(doc: &Document, catalog: &Catalog, sections: &mut [Vec<SectionTopic>]) {
+    if let Some(first) = sections.first_mut() {
         for t in &doc.front_topics {
             if let Some(id) = catalog.get(&t.slug)
                 && !first.iter().any(|f| f.topic == id)
@@ -201,7 +241,6 @@ pub fn document_topics(
             }
         }
     }
-    out
 }
 
 pub fn rank_document_topics(

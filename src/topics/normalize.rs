@@ -82,9 +82,39 @@ pub fn for_each_word(text: &str, lang: Lang, mut emit: impl FnMut(&str, &str, us
 /// would give; a caller that meets the same words again and again (the
 /// search index) stems each distinct word once.
 pub fn for_each_folded(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, usize)) {
+    scan::<true>(text, lang, |folded, start, end| {
+        emit(folded, start, end);
+        true
+    });
+}
+
+/// The byte range of each word [`for_each_folded`] would give, in the same
+/// order, without folding the words: `emit(index, start, end)` returns
+/// whether to go on. For the few places that need positions of words read
+/// once as ids (`topics::words`): the reason words of a related link.
+pub fn for_each_word_span(text: &str, lang: Lang, mut emit: impl FnMut(usize, usize) -> bool) {
+    scan::<false>(text, lang, |_, start, end| emit(start, end));
+}
+
+/// Longest folded French elision particle (« quoiqu »), in bytes.
+const LONGEST_ELISION: usize = 6;
+
+/// Cuts `text` into words. With `FOLD`, `emit` gets each word folded;
+/// without, a word of ASCII letters and digits is not copied at all and
+/// other words are folded only as far as needed to tell an elided particle
+/// and a word that folds to nothing, so `emit`'s first argument is
+/// meaningless. `emit` returns whether to go on.
+fn scan<const FOLD: bool>(
+    text: &str,
+    lang: Lang,
+    mut emit: impl FnMut(&str, usize, usize) -> bool,
+) {
     let mut folded = String::new();
     // Byte offset where the current word began, if inside a word.
     let mut word_start: Option<usize> = None;
+    // Without `FOLD`: whether the current word is ASCII so far (and
+    // `folded` unused).
+    let mut ascii_word = true;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -96,33 +126,57 @@ pub fn for_each_folded(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize,
             .count();
         if run > 0 {
             word_start.get_or_insert(i);
-            let from = folded.len();
-            folded.push_str(&text[i..i + run]);
-            folded[from..].make_ascii_lowercase();
+            if FOLD || (!ascii_word && folded.len() <= LONGEST_ELISION) {
+                let from = folded.len();
+                folded.push_str(&text[i..i + run]);
+                folded[from..].make_ascii_lowercase();
+            }
             i += run;
             continue;
         }
         // `i` is on a character boundary: runs and characters end on one.
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
         let at = i;
+        let c = match bytes[i] {
+            b if b.is_ascii() => b as char,
+            _ => match text[i..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
+        };
         i += c.len_utf8();
         if is_word_char(c) {
-            word_start.get_or_insert(at);
-            fold_char(c, &mut folded);
+            let start = *word_start.get_or_insert(at);
+            if !FOLD && ascii_word {
+                // The first character beyond ASCII: fold what came before.
+                ascii_word = false;
+                folded.push_str(&text[start..at]);
+                folded.make_ascii_lowercase();
+            }
+            if FOLD || folded.len() <= LONGEST_ELISION {
+                fold_char(c, &mut folded);
+            }
             continue;
         }
         if let Some(start) = word_start.take() {
-            let elided = lang == Lang::Fr && is_apostrophe(c) && is_elision(&folded);
+            let (elided, empty) = if !FOLD && ascii_word {
+                let word = &text[start..at];
+                let elided = lang == Lang::Fr
+                    && is_apostrophe(c)
+                    && FRENCH_ELISIONS.iter().any(|e| e.eq_ignore_ascii_case(word));
+                (elided, false)
+            } else {
+                let elided = lang == Lang::Fr && is_apostrophe(c) && is_elision(&folded);
+                (elided, folded.is_empty())
+            };
             // A lone combining mark folds to nothing: no token.
-            if !elided && !folded.is_empty() {
-                emit(&folded, start, at);
+            if !elided && !empty && !emit(&folded, start, at) {
+                return;
             }
             folded.clear();
+            ascii_word = true;
         }
     }
-    if let Some(start) = word_start.filter(|_| !folded.is_empty()) {
+    if let Some(start) = word_start.filter(|_| (!FOLD && ascii_word) || !folded.is_empty()) {
         emit(&folded, start, text.len());
     }
 }
@@ -226,10 +280,16 @@ fn stemmer(lang: Lang) -> &'static Stemmer {
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
+    } else if let Some(entry) = latin_fold(c) {
+        entry.word
     } else {
-        // ʼ (U+02BC) is a letter for Unicode but an apostrophe for writers.
-        (c.is_alphanumeric() || is_combining_mark(c)) && !is_apostrophe(c)
+        slow_is_word_char(c)
     }
+}
+
+fn slow_is_word_char(c: char) -> bool {
+    // ʼ (U+02BC) is a letter for Unicode but an apostrophe for writers.
+    (c.is_alphanumeric() || is_combining_mark(c)) && !is_apostrophe(c)
 }
 
 /// Straight, typographic and modifier-letter apostrophes (the opening
@@ -246,8 +306,15 @@ fn is_elision(folded: &str) -> bool {
 fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-        return;
+    } else if let Some(entry) = latin_fold(c) {
+        out.push_str(entry.folded());
+    } else {
+        slow_fold_char(c, out);
     }
+}
+
+/// Folds one character through Unicode's case and decomposition tables.
+fn slow_fold_char(c: char, out: &mut String) {
     for lower in c.to_lowercase() {
         match lower {
             // Ligatures have no Unicode decomposition, yet writers use both.
@@ -259,12 +326,61 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
+/// Characters below this (Latin-1, Latin Extended-A and B: every accented
+/// letter of French and most of Western Europe's) fold through a table.
+const LATIN_END: u32 = 0x250;
+
+/// The folded form of one character of the table, at most `FOLDED_MAX` bytes.
+#[derive(Clone, Copy)]
+struct LatinFold {
+    word: bool,
+    len: u8,
+    bytes: [u8; FOLDED_MAX],
+}
+
+const FOLDED_MAX: usize = 6;
+
+impl LatinFold {
+    fn folded(&self) -> &str {
+        // Built from a `String` cut at its end: always valid UTF-8.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+/// The table entry of `c`, if `c` is in the table. « é » through Unicode's
+/// lowercase and decomposition tables took about a tenth of folding a
+/// French text; the table gives the same result (computed from them once)
+/// for the price of an index.
+fn latin_fold(c: char) -> Option<&'static LatinFold> {
+    static TABLE: OnceLock<Vec<Option<LatinFold>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..LATIN_END)
+            .map(|code| {
+                let c = char::from_u32(code)?;
+                let mut folded = String::new();
+                slow_fold_char(c, &mut folded);
+                // Longer forms (none today) keep the slow path.
+                (folded.len() <= FOLDED_MAX).then(|| {
+                    let mut bytes = [0; FOLDED_MAX];
+                    bytes[..folded.len()].copy_from_slice(folded.as_bytes());
+                    LatinFold {
+                        word: slow_is_word_char(c),
+                        len: folded.len() as u8,
+                        bytes,
+                    }
+                })
+            })
+            .collect()
+    });
+    table.get(c as usize)?.as_ref()
+}
+
 /// Keeps a decomposed part unless it is a Latin diacritic (the accent of
 /// « é ») or not a word character at all (some compatibility decompositions,
 /// e.g. of Arabic ligatures, contain spaces, which must never enter a token).
 fn push_folded_part(d: char, out: &mut String) {
     let is_diacritic = ('\u{300}'..='\u{36f}').contains(&d);
-    if !is_diacritic && is_word_char(d) {
+    if !is_diacritic && slow_is_word_char(d) {
         // Compatibility forms may decompose to uppercase (e.g. ㎒ → MHz).
         out.extend(d.to_lowercase());
     }
@@ -432,6 +548,42 @@ mod tests {
         let folded: Vec<&str> = words.iter().map(|(f, _, _)| f.as_str()).collect();
         assert_eq!(folded, ["ete", "abc", "def", "abc", "ete", "12ab"]);
         assert_eq!((words[3].1, words[3].2), (15, 20));
+    }
+
+    #[test]
+    fn spans_are_those_of_the_folded_words() {
+        let texts = [
+            "L’Homophilie des RÉSEAUX privés, ex-æquo: covid19 Straße ﬁn x\u{301}y",
+            "QU'il l'a Ĺ’x \u{301} a\u{301}\u{301} jusqu’à QUOIQU’on \u{345}’x l",
+            "😀 日本語 🇫🇷 fomo\u{301} 中文 ﷺ ㎒ ½ İstanbul ’’''«» l’",
+        ];
+        for text in texts {
+            for lang in [Lang::Fr, Lang::En] {
+                let mut folded = Vec::new();
+                for_each_folded(text, lang, |_, s, e| folded.push((s, e)));
+                let mut spans = Vec::new();
+                for_each_word_span(text, lang, |s, e| {
+                    spans.push((s, e));
+                    true
+                });
+                assert_eq!(spans, folded, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn latin_table_folds_like_unicode() {
+        for code in 0x80..LATIN_END {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let mut slow = String::new();
+            slow_fold_char(c, &mut slow);
+            let mut fast = String::new();
+            fold_char(c, &mut fast);
+            assert_eq!(fast, slow, "{c}");
+            assert_eq!(is_word_char(c), slow_is_word_char(c), "{c}");
+        }
     }
 
     #[test]

@@ -1,0 +1,184 @@
+//! One reading of every section: its words folded once into word ids of the
+//! site's [`Lexicon`] (`topics::words`), and the topics its aliases name,
+//! found by the matcher over the same words while their positions are at
+//! hand.
+//!
+//! Documents are read in parallel runs, each numbering its words itself;
+//! the runs' words are then numbered site-wide in site order (run by run,
+//! each run's words in the order it met them: the order of first use in the
+//! site, whatever the threads) and the runs' ids translated.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::matcher::{Hit, Matcher, NO_TOKEN, Token, TokenId};
+use super::normalize::{for_each_folded, stem, word_hash};
+use super::words::{DocWords, Lexicon, SiteWords, WordId};
+use crate::model::{Document, Lang};
+
+/// The hits of each section of a document: `(title hits, text hits)`, the
+/// title's only when it is part of the text.
+pub type DocHits = Vec<(Vec<Hit>, Vec<Hit>)>;
+
+/// Reads every document once: the words of each, and the hits of its aliases.
+pub fn read_site(
+    documents: &[Document],
+    matchers: &HashMap<Lang, Matcher>,
+) -> (SiteWords, Vec<DocHits>) {
+    let run = documents
+        .len()
+        .div_ceil(8 * rayon::current_num_threads())
+        .max(32);
+    let runs: Vec<Run> = documents
+        .par_chunks(run)
+        .map(|chunk| {
+            let mut r = Run::default();
+            for doc in chunk {
+                r.read(doc, matchers.get(&doc.lang));
+            }
+            r
+        })
+        .collect();
+    // Site-wide ids, in site order.
+    let mut lexicon = Lexicon::default();
+    let to_site: Vec<Vec<WordId>> = runs
+        .iter()
+        .map(|r| {
+            r.words
+                .iter()
+                .map(|(lang, folded, stem)| lexicon.intern(*lang, folded, || stem.to_string()))
+                .collect()
+        })
+        .collect();
+    let (docs, hits): (Vec<Vec<DocWords>>, Vec<Vec<DocHits>>) = runs
+        .into_par_iter()
+        .zip(to_site)
+        .map(|(r, to_site)| {
+            let mut docs = r.docs;
+            for d in &mut docs {
+                for id in &mut d.ids {
+                    *id = to_site[*id as usize];
+                }
+            }
+            (docs, r.hits)
+        })
+        .unzip();
+    let words = SiteWords {
+        lexicon,
+        docs: docs.into_iter().flatten().collect(),
+    };
+    (words, hits.into_iter().flatten().collect())
+}
+
+/// The reading of a run of documents, with its own word numbers.
+#[derive(Default)]
+struct Run {
+    /// Per language: folded word → run word id.
+    ids: [FxHashMap<Box<str>, WordId>; 2],
+    /// Per run word id: language, folded form, stem.
+    words: Vec<(Lang, Box<str>, Box<str>)>,
+    /// Per run word id and matcher: its token id.
+    tokens: Vec<TokenId>,
+    docs: Vec<DocWords>,
+    hits: Vec<DocHits>,
+    /// The words of the text being read, for the matcher.
+    text: Vec<Token>,
+}
+
+impl Run {
+    fn read(&mut self, doc: &Document, matcher: Option<&Matcher>) {
+        let lang = doc.lang;
+        let matcher = matcher.filter(|m| !m.is_empty());
+        let mut words = DocWords::begin(doc);
+        let mut hits: DocHits = Vec::with_capacity(doc.sections.len());
+        for section in &doc.sections {
+            let title = self.read_text(&section.title, lang, matcher, &mut words);
+            let title = if section.title_in_text {
+                title
+            } else {
+                Vec::new()
+            };
+            let text = self.read_text(&section.text, lang, matcher, &mut words);
+            hits.push((title, text));
+        }
+        self.docs.push(words);
+        self.hits.push(hits);
+    }
+
+    /// Adds the words of `text` to `words`; returns the hits of `matcher`.
+    fn read_text(
+        &mut self,
+        text: &str,
+        lang: Lang,
+        matcher: Option<&Matcher>,
+        words: &mut DocWords,
+    ) -> Vec<Hit> {
+        self.text.clear();
+        for_each_folded(text, lang, |folded, start, end| {
+            let id = match self.ids[lang as usize].get(folded) {
+                Some(&id) => id,
+                None => {
+                    let id = self.words.len() as WordId;
+                    let stem = stem(lang, folded);
+                    let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
+                    self.ids[lang as usize].insert(folded.into(), id);
+                    self.words.push((lang, folded.into(), stem.into()));
+                    self.tokens.push(token);
+                    id
+                }
+            };
+            words.ids.push(id);
+            if matcher.is_some() {
+                self.text.push((self.tokens[id as usize], start, end));
+            }
+        });
+        words.close();
+        match matcher {
+            Some(m) if self.text.iter().any(|t| t.0 != NO_TOKEN) => m.find_tokens(&self.text),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Section;
+
+    #[test]
+    fn reading_once_finds_what_the_matcher_finds() {
+        let text = include_str!("../../content/000_7f63989c8955f20d.txt");
+        let mut docs: Vec<Document> = (0..3)
+            .map(|i| {
+                let sections = vec![
+                    Section::for_tests("a", "La FOMO", text),
+                    Section::for_tests("b", "", &text[i * 100..]),
+                ];
+                Document::for_tests(&format!("{i}.md"), sections)
+            })
+            .collect();
+        docs[2].lang = Lang::En;
+        let aliases = [(0, "peur de manquer"), (1, "FOMO"), (2, "homophilie")];
+        let matchers: HashMap<Lang, Matcher> = [Lang::Fr, Lang::En]
+            .into_iter()
+            .map(|l| (l, Matcher::new(aliases, l)))
+            .collect();
+        let (words, hits) = read_site(&docs, &matchers);
+        assert_eq!(words, SiteWords::read(&docs));
+        for (doc, doc_hits) in docs.iter().zip(&hits) {
+            let m = &matchers[&doc.lang];
+            for (s, (title, body)) in doc.sections.iter().zip(doc_hits) {
+                let want_title = if s.title_in_text {
+                    m.find(&s.title)
+                } else {
+                    Vec::new()
+                };
+                assert_eq!(title, &want_title);
+                assert_eq!(body, &m.find(&s.text));
+            }
+        }
+        assert!(!hits[0][0].1.is_empty());
+    }
+}
