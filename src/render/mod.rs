@@ -10,6 +10,7 @@
 
 pub mod context;
 pub mod excerpt;
+pub mod fragments;
 pub mod map_svg;
 mod pages;
 mod refs;
@@ -93,6 +94,12 @@ pub struct SitePages<'a> {
     /// first use (`watch` lists pages without rendering the home page).
     home_pages: usize,
     home_order: OnceLock<Vec<usize>>,
+    topic_values: Vec<tera::Value>,
+    /// Whether document pages need `related` as data, not only as
+    /// `related_html`: unless the site has its own `document.html` or
+    /// `base.html`, the page is the built-in template's, which reads only
+    /// the HTML; serializing the links for Tera was 7% of rendering.
+    related_data: bool,
 }
 
 impl<'a> SitePages<'a> {
@@ -124,12 +131,18 @@ impl<'a> SitePages<'a> {
         let doc_counts = (0..site.catalog.len())
             .map(|t| site.topics.doc_count(t))
             .collect();
+        let table = UrlTable::new(site, &urls);
         SitePages {
             site,
             theme,
             site_ctx: site_ctx(site),
             urls,
-            table: UrlTable::new(site, &urls),
+            topic_values: pages::topic_values(site, &table),
+            related_data: theme
+                .site_templates
+                .iter()
+                .any(|(name, _)| name == "document.html" || name == "base.html"),
+            table,
             jobs,
             topic_pages,
             doc_counts,
@@ -145,6 +158,8 @@ impl<'a> SitePages<'a> {
             urls: self.urls,
             site_ctx: &self.site_ctx,
             table: &self.table,
+            topic_values: &self.topic_values,
+            related_data: self.related_data,
         }
     }
 
