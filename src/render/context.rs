@@ -203,8 +203,11 @@ pub struct TopicCtx<'a> {
     pub doc_count: usize,
     /// Related topics, with the number of sections they share with this one.
     pub related: Vec<RelatedTopicCtx<'a>>,
-    /// The sections carrying the topic, grouped by document.
+    /// The sections carrying the topic, grouped by document. Empty with the
+    /// built-in templates, which read `groups_html` only.
     pub groups: Vec<TopicGroup<'a>>,
+    /// `groups` as HTML, a `<section>` a document (`render/fragments.rs`).
+    pub groups_html: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -95,11 +95,6 @@ pub struct SitePages<'a> {
     home_pages: usize,
     home_order: OnceLock<Vec<usize>>,
     topic_values: Vec<tera::Value>,
-    /// Whether document pages need `related` as data, not only as
-    /// `related_html`: unless the site has its own `document.html` or
-    /// `base.html`, the page is the built-in template's, which reads only
-    /// the HTML; serializing the links for Tera was 7% of rendering.
-    related_data: bool,
 }
 
 impl<'a> SitePages<'a> {
@@ -138,10 +133,6 @@ impl<'a> SitePages<'a> {
             site_ctx: site_ctx(site),
             urls,
             topic_values: pages::topic_values(site, &table),
-            related_data: theme
-                .site_templates
-                .iter()
-                .any(|(name, _)| name == "document.html" || name == "base.html"),
             table,
             jobs,
             topic_pages,
@@ -159,7 +150,6 @@ impl<'a> SitePages<'a> {
             site_ctx: &self.site_ctx,
             table: &self.table,
             topic_values: &self.topic_values,
-            related_data: self.related_data,
         }
     }
 

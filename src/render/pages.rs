@@ -25,8 +25,6 @@ pub(super) struct Renderer<'a> {
     pub table: &'a UrlTable,
     /// `topic_values[t]`: topic `t`'s `TopicLink`, as a template value.
     pub topic_values: &'a [tera::Value],
-    /// Whether `SectionCtx::related` is filled (see `SitePages`).
-    pub related_data: bool,
 }
 
 /// Every topic's `TopicLink` as a template value (see `TopicValue`).
@@ -81,6 +79,18 @@ impl<'a> Renderer<'a> {
         Ok(Page { path, bytes })
     }
 
+    /// Whether the page made with `template` needs the lists that come as
+    /// HTML as data too (`SectionCtx::related`, `TopicCtx::groups`): only
+    /// when the site has its own `template` or `base.html`. The built-in
+    /// templates read the HTML alone, and serializing the lists for Tera
+    /// was 7% of rendering the document pages.
+    pub(super) fn lists_as_data(&self, template: &str) -> bool {
+        self.theme
+            .site_templates
+            .iter()
+            .any(|(name, _)| name == template || name == "base.html")
+    }
+
     pub(super) fn topic_link(&self, id: TopicId) -> TopicValue<'a> {
         &self.topic_values[id]
     }
@@ -129,6 +139,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn document(&self, d: usize) -> Result<Page, Diagnostic> {
         let site = self.site;
         let doc = &site.documents[d];
+        let related_data = self.lists_as_data("document.html");
         let sections = doc
             .sections
             .iter()
@@ -146,7 +157,7 @@ impl<'a> Renderer<'a> {
                     .collect(),
                 related: site.related[d][s]
                     .iter()
-                    .take(if self.related_data { usize::MAX } else { 0 })
+                    .take(if related_data { usize::MAX } else { 0 })
                     .map(|r| {
                         let target = &site.documents[r.target.doc];
                         RelatedCtx {
