@@ -173,6 +173,41 @@ fn site_templates_override_the_defaults() {
     assert!(f.read("topics/index.html").contains("theme/style.css"));
 }
 
+/// The built-in document page shows related sections from `related_html`;
+/// a site's own document template gets the same links as data.
+#[test]
+fn a_site_document_template_gets_related_sections_as_data() {
+    let f = site();
+    for (name, text) in [
+        (
+            "a",
+            "# A\n\n## Un\n\nLa vie privée et la confidentialité.\n",
+        ),
+        (
+            "b",
+            "# B\n\n## Deux\n\nLa vie privée, encore la confidentialité.\n",
+        ),
+        (
+            "c",
+            "# C\n\n## Trois\n\nConfidentialité et vie privée en ligne.\n",
+        ),
+    ] {
+        f.file(&format!("content/{name}.md"), text);
+    }
+    f.build_ok();
+    let page = page_of_source(&f.site_json(), "a.md");
+    let built_in: Vec<String> = hrefs(&f.read(&page), ".related li > a");
+    assert!(!built_in.is_empty(), "{}", main_of(&f.read(&page)));
+
+    f.file(
+        "templates/document.html",
+        "{% for s in doc.sections %}{% for r in s.related %}<a class=\"r\" href=\"{{ root }}{{ r.url }}\">{{ r.doc_title }} {{ r.score }}</a>{% endfor %}{% endfor %}\n",
+    );
+    f.build_ok();
+    let custom = hrefs(&f.read(&page), "a.r");
+    assert_eq!(custom, built_in);
+}
+
 #[test]
 fn search_box_comes_with_the_index_and_a_base_without_it_still_builds() {
     let f = site();

@@ -171,3 +171,22 @@ fn a_template_error_on_a_later_page_leaves_the_previous_output_untouched() {
         "the previous output changed"
     );
 }
+
+/// The built-in topic page prints `groups_html`; a site's own topic
+/// template gets the same sections as data (`topic.groups`).
+#[test]
+fn a_site_topic_template_gets_the_sections_as_data() {
+    let f = site(Some(3));
+    f.build_ok();
+    let built_in = hrefs(&f.read("topics/fomo/page/2/index.html"), "a.hit__title");
+    assert!(!built_in.is_empty());
+    f.file(
+        "templates/topic.html",
+        "{% for g in topic.groups %}{% for h in g.sections %}<a class=\"hit__title\" href=\"{{ root }}{{ h.url }}\">{{ h.title }}</a>{% endfor %}{% endfor %}\n",
+    );
+    f.build_ok();
+    assert_eq!(
+        hrefs(&f.read("topics/fomo/page/2/index.html"), "a.hit__title"),
+        built_in
+    );
+}

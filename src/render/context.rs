@@ -31,6 +31,12 @@ pub struct TopicLink<'a> {
     pub url: &'a str,
 }
 
+/// A `TopicLink` already made into a template value, once per topic per
+/// build: a document page links to topics some sixty times (chips, related
+/// reasons), and Tera clones a prepared value (a reference count) instead
+/// of building and dropping a map each time.
+pub type TopicValue<'a> = &'a tera::Value;
+
 /// `index.html` (and `page/<n>/index.html`): the home page, listing the
 /// documents a page of them at a time.
 #[derive(Debug, Serialize)]
@@ -55,7 +61,7 @@ pub struct DocSummary<'a> {
     pub url: &'a str,
     pub section_count: usize,
     /// The document's most frequent topics, most frequent first.
-    pub main_topics: Vec<TopicLink<'a>>,
+    pub main_topics: Vec<TopicValue<'a>>,
 }
 
 /// `<doc-slug>/index.html`: one document with all its sections.
@@ -77,7 +83,7 @@ pub struct DocCtx<'a> {
     pub url: &'a str,
     pub language: &'a str,
     /// Topics of the whole document (front matter first, then by frequency).
-    pub topics: Vec<TopicLink<'a>>,
+    pub topics: Vec<TopicValue<'a>>,
     /// Table of contents: every section but the introduction.
     pub toc: Vec<TocEntry<'a>>,
     pub sections: Vec<SectionCtx<'a>>,
@@ -100,10 +106,15 @@ pub struct SectionCtx<'a> {
     /// The body, with inline topic links and rewritten document links.
     pub html: std::borrow::Cow<'a, str>,
     pub source_lines: (usize, usize),
-    pub topics: Vec<TopicLink<'a>>,
+    pub topics: Vec<TopicValue<'a>>,
+    /// Empty with the built-in templates, which read `related_html` only.
     pub related: Vec<RelatedCtx<'a>>,
     /// The sections linking to this one (« Cité par »), in site order.
     pub backlinks: Vec<SectionLinkCtx<'a>>,
+    /// `related` and `backlinks` as the `<li>` items of a list, one a line
+    /// (`render/fragments.rs`).
+    pub related_html: String,
+    pub backlinks_html: String,
 }
 
 /// A link to a section of some document.
@@ -122,7 +133,7 @@ pub struct RelatedCtx<'a> {
     pub section_title: &'a str,
     pub score: f64,
     /// The shared topics: the reason for the link.
-    pub topics: Vec<TopicLink<'a>>,
+    pub topics: Vec<TopicValue<'a>>,
     /// The strongest shared words: the reason when no topic is shared.
     pub terms: Vec<String>,
 }
@@ -147,7 +158,7 @@ pub struct TopicSummary<'a> {
     pub doc_count: usize,
     /// First sentence of the description, as HTML.
     pub summary_html: String,
-    pub related: Vec<TopicLink<'a>>,
+    pub related: Vec<TopicValue<'a>>,
 }
 
 /// `topics/<slug>/index.html` (and `…/page/<n>/index.html`): one topic and
@@ -192,8 +203,11 @@ pub struct TopicCtx<'a> {
     pub doc_count: usize,
     /// Related topics, with the number of sections they share with this one.
     pub related: Vec<RelatedTopicCtx<'a>>,
-    /// The sections carrying the topic, grouped by document.
+    /// The sections carrying the topic, grouped by document. Empty with the
+    /// built-in templates, which read `groups_html` only.
     pub groups: Vec<TopicGroup<'a>>,
+    /// `groups` as HTML, a `<section>` a document (`render/fragments.rs`).
+    pub groups_html: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,8 +1,8 @@
 //! Excerpts for topic pages: the words around a mention, the mention itself in
 //! `<mark>`, cut at word boundaries and escaped.
 
+use super::fragments::push_escaped;
 use crate::model::Mention;
-use crate::structure::push_escaped;
 
 /// Bytes of context kept on each side of the mention: about a line of text
 /// either side (110 made a 100-section topic page 75 KB, mostly excerpts).
@@ -17,7 +17,7 @@ pub fn excerpt_html(text: &str, mention: Option<&Mention>) -> String {
     };
     let from = word_start(text, start.saturating_sub(CONTEXT));
     let to = word_end(text, (end + CONTEXT).min(text.len()));
-    let mut out = String::new();
+    let mut out = String::with_capacity(to - from + 32);
     if from > 0 {
         out.push('…');
     }
@@ -42,9 +42,13 @@ fn opening(text: &str) -> String {
     out
 }
 
-/// Line breaks read as spaces in an excerpt.
-fn flatten(s: &str) -> String {
-    s.replace('\n', " ")
+/// Line breaks read as spaces in an excerpt (`Cow`: most runs have none).
+fn flatten(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\n') {
+        s.replace('\n', " ").into()
+    } else {
+        s.into()
+    }
 }
 
 /// The start of the word containing byte `at` (moving right to a char boundary first).

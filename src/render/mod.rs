@@ -10,6 +10,7 @@
 
 pub mod context;
 pub mod excerpt;
+pub mod fragments;
 pub mod map_svg;
 mod pages;
 mod refs;
@@ -93,6 +94,7 @@ pub struct SitePages<'a> {
     /// first use (`watch` lists pages without rendering the home page).
     home_pages: usize,
     home_order: OnceLock<Vec<usize>>,
+    topic_values: Vec<tera::Value>,
 }
 
 impl<'a> SitePages<'a> {
@@ -124,12 +126,14 @@ impl<'a> SitePages<'a> {
         let doc_counts = (0..site.catalog.len())
             .map(|t| site.topics.doc_count(t))
             .collect();
+        let table = UrlTable::new(site, &urls);
         SitePages {
             site,
             theme,
             site_ctx: site_ctx(site),
             urls,
-            table: UrlTable::new(site, &urls),
+            topic_values: pages::topic_values(site, &table),
+            table,
             jobs,
             topic_pages,
             doc_counts,
@@ -145,6 +149,7 @@ impl<'a> SitePages<'a> {
             urls: self.urls,
             site_ctx: &self.site_ctx,
             table: &self.table,
+            topic_values: &self.topic_values,
         }
     }
 

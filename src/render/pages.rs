@@ -10,8 +10,8 @@ use tera::Context;
 use super::context::*;
 use super::urls::{TOPICS_DIR, UrlTable, Urls};
 use super::{
-    Page, Theme, first_sentence_html, lang_code, map_svg, section_html, sort_key, templates,
-    topic_page,
+    Page, Theme, first_sentence_html, fragments, lang_code, map_svg, section_html, sort_key,
+    templates, topic_page,
 };
 use crate::error::Diagnostic;
 use crate::link::Site;
@@ -23,6 +23,26 @@ pub(super) struct Renderer<'a> {
     pub urls: Urls,
     pub site_ctx: &'a SiteCtx<'a>,
     pub table: &'a UrlTable,
+    /// `topic_values[t]`: topic `t`'s `TopicLink`, as a template value.
+    pub topic_values: &'a [tera::Value],
+}
+
+/// Every topic's `TopicLink` as a template value (see `TopicValue`).
+pub(super) fn topic_values(site: &Site, table: &UrlTable) -> Vec<tera::Value> {
+    site.catalog
+        .topics
+        .iter()
+        .enumerate()
+        .map(|(t, topic)| {
+            // Plain strings cannot fail to serialize; `none` is never reached.
+            tera::Value::try_from_serializable(&TopicLink {
+                slug: &topic.slug,
+                name: &topic.name,
+                url: table.topic(t),
+            })
+            .unwrap_or_else(|_| tera::Value::none())
+        })
+        .collect()
 }
 
 /// The documents in home-page order: by weight, then title A–Z.
@@ -59,13 +79,20 @@ impl<'a> Renderer<'a> {
         Ok(Page { path, bytes })
     }
 
-    pub(super) fn topic_link(&self, id: TopicId) -> TopicLink<'a> {
-        let t = &self.site.catalog.topics[id];
-        TopicLink {
-            slug: &t.slug,
-            name: &t.name,
-            url: self.table.topic(id),
-        }
+    /// Whether the page made with `template` needs the lists that come as
+    /// HTML as data too (`SectionCtx::related`, `TopicCtx::groups`): only
+    /// when the site has its own `template` or `base.html`. The built-in
+    /// templates read the HTML alone, and serializing the lists for Tera
+    /// was 7% of rendering the document pages.
+    pub(super) fn lists_as_data(&self, template: &str) -> bool {
+        self.theme
+            .site_templates
+            .iter()
+            .any(|(name, _)| name == template || name == "base.html")
+    }
+
+    pub(super) fn topic_link(&self, id: TopicId) -> TopicValue<'a> {
+        &self.topic_values[id]
     }
 
     /// Page `page` (0-based) of `pages` of the home page, listing `range`
@@ -112,6 +139,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn document(&self, d: usize) -> Result<Page, Diagnostic> {
         let site = self.site;
         let doc = &site.documents[d];
+        let related_data = self.lists_as_data("document.html");
         let sections = doc
             .sections
             .iter()
@@ -129,6 +157,7 @@ impl<'a> Renderer<'a> {
                     .collect(),
                 related: site.related[d][s]
                     .iter()
+                    .take(if related_data { usize::MAX } else { 0 })
                     .map(|r| {
                         let target = &site.documents[r.target.doc];
                         RelatedCtx {
@@ -141,6 +170,8 @@ impl<'a> Renderer<'a> {
                         }
                     })
                     .collect(),
+                related_html: fragments::related_html(site, self.table, "../", d, s),
+                backlinks_html: fragments::backlinks_html(site, self.table, "../", d, s),
                 backlinks: site.links.backlinks[d][s]
                     .iter()
                     .map(|&b| {

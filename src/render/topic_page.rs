@@ -13,7 +13,7 @@ use std::ops::Range;
 use super::context::*;
 use super::pages::Renderer;
 use super::urls::Urls;
-use super::{Page, excerpt};
+use super::{Page, excerpt, fragments};
 use crate::error::Diagnostic;
 use crate::model::SectionRef;
 
@@ -125,10 +125,15 @@ impl<'a> Renderer<'a> {
             last_doc = Some(r.doc);
         }
         let number = page + 1;
+        let root = Urls::topic_page_root(number);
+        let groups_html = fragments::topic_groups_html(&groups, root);
+        if !self.lists_as_data("topic.html") {
+            groups.clear();
+        }
         let pagination = nav(number, page_count, |n| self.urls.topic_page(&topic.slug, n));
         let ctx = TopicPage {
             site: self.site_ctx,
-            root: Urls::topic_page_root(number),
+            root,
             topics_url: self.urls.topics_index(),
             topic: TopicCtx {
                 slug: &topic.slug,
@@ -153,6 +158,7 @@ impl<'a> Renderer<'a> {
                     })
                     .collect(),
                 groups,
+                groups_html,
             },
             pagination,
         };
