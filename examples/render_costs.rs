@@ -108,6 +108,7 @@ fn measure(prepared: &maillage::build::Prepared, runs: usize, once: bool) -> Exi
 }
 
 /// CPU time of the calling thread.
+#[cfg(target_os = "linux")]
 fn thread_cpu() -> Duration {
     let mut t = libc::timespec {
         tv_sec: 0,
@@ -116,4 +117,12 @@ fn thread_cpu() -> Duration {
     // SAFETY: `t` is a valid timespec for the call to fill.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Elsewhere (libc is a dependency on Linux only): time since the first
+/// call, wall time rather than CPU time.
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
