@@ -13,7 +13,11 @@
 //! O(sections), whatever the size of the corpus (champion lists: Manning,
 //! Raghavan and Schütze, *Introduction to Information Retrieval*, §7.1.3).
 
+mod champions;
+
 use rayon::prelude::*;
+
+use champions::{Champions, Flat, NO_SET};
 
 use super::terms::{self, Entry, SectionVectors, Span};
 use crate::config::RelatedSettings;
@@ -56,11 +60,26 @@ impl ReasonTerms {
     }
 }
 
-/// Sections kept per word or topic for finding candidates.
-const CHAMPIONS: usize = 64;
+/// How much work the candidate search does per section; `Tuning::DEFAULT`
+/// is what the build uses (see docs/related.md for how it was chosen). Public
+/// for `examples/related_quality.rs`, which measures other settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// Sections kept per word or topic (its champion list).
+    pub champions: usize,
+    /// The section's heaviest entries whose champion lists are read.
+    pub query_terms: usize,
+    /// Candidates scored exactly.
+    pub rescored: usize,
+}
 
-/// Candidates scored exactly per section.
-const RESCORED: usize = 64;
+impl Tuning {
+    pub const DEFAULT: Tuning = Tuning {
+        champions: 32,
+        query_terms: 12,
+        rescored: 16,
+    };
+}
 
 /// At most this many links from one section to the same document, so that
 /// one long document does not fill every list.
@@ -76,28 +95,51 @@ pub fn related_sections(
     settings: &RelatedSettings,
 ) -> Vec<Vec<Vec<Related>>> {
     let vectors = terms::section_vectors(documents, topics);
+    rank_sections(documents, topics, &vectors, settings)
+}
+
+/// `related_sections` from vectors already built (the ranking alone).
+pub fn rank_sections(
+    documents: &[Document],
+    topics: &TopicIndex,
+    vectors: &SectionVectors,
+    settings: &RelatedSettings,
+) -> Vec<Vec<Vec<Related>>> {
+    rank_sections_tuned(documents, topics, vectors, settings, Tuning::DEFAULT)
+}
+
+/// `rank_sections` with another `Tuning`.
+pub fn rank_sections_tuned(
+    documents: &[Document],
+    topics: &TopicIndex,
+    vectors: &SectionVectors,
+    settings: &RelatedSettings,
+    tuning: Tuning,
+) -> Vec<Vec<Vec<Related>>> {
     let dims = vectors.text_dims as usize + topics.postings.len();
-    let champions = champion_lists(&vectors, dims);
+    let flat = Flat::new(vectors, dims);
+    let champions = Champions::new(&flat, dims, vectors.text_dims, tuning.champions);
     let ctx = Ranking {
-        vectors: &vectors,
+        vectors,
+        flat: &flat,
         champions: &champions,
         documents,
         topics,
         settings,
+        tuning,
     };
-    let ranked: Vec<Vec<Related>> = (0..vectors.len())
+    // Contiguous blocks, each with its own scratch buffers (one of them as
+    // long as the site has sections): a few blocks per thread, so that the
+    // buffers cost nothing and the threads still share the work evenly.
+    let n = vectors.len();
+    let block = n.div_ceil(8 * rayon::current_num_threads()).max(1024);
+    let ctx = &ctx;
+    let ranked: Vec<Vec<Related>> = (0..n.div_ceil(block))
         .into_par_iter()
-        // Each job allocates its scratch buffers: keep jobs large enough
-        // for that to cost nothing.
-        .with_min_len(1024)
-        .map_init(
-            || Scratch {
-                partial: vec![0.0; vectors.len()],
-                touched: Vec::new(),
-                own: vec![0.0; dims],
-            },
-            |scratch, g| ctx.rank(g, scratch),
-        )
+        .flat_map_iter(|b| {
+            let mut scratch = Scratch::new(n, dims);
+            (b * block..n.min((b + 1) * block)).map(move |g| ctx.rank(g, &mut scratch))
+        })
         .collect();
     let mut ranked = ranked.into_iter();
     documents
@@ -106,123 +148,180 @@ pub fn related_sections(
         .collect()
 }
 
-/// `lists[dim]`: the sections where `dim` weighs most, as `(section, weight)`.
-fn champion_lists(vectors: &SectionVectors, dims: usize) -> Vec<Vec<(u32, f32)>> {
-    let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); dims];
-    for (g, v) in vectors.vectors.iter().enumerate() {
-        for e in v {
-            if let Some(list) = lists.get_mut(e.dim as usize) {
-                list.push((g as u32, e.weight));
-            }
-        }
-    }
-    lists.par_iter_mut().for_each(|list| {
-        if list.len() > CHAMPIONS {
-            list.select_nth_unstable_by(CHAMPIONS - 1, |a, b| {
-                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-            });
-            list.truncate(CHAMPIONS);
-            list.sort_unstable_by_key(|x| x.0);
-        }
-    });
-    lists
-}
-
-/// Per-job buffers: partial scores indexed by section and which are set,
-/// and the ranked section's vector spread out by dimension.
+/// Per-block buffers, reused from one section to the next.
 struct Scratch {
+    /// Partial scores by section, zero unless listed in `touched`.
     partial: Vec<f32>,
     touched: Vec<u32>,
+    /// The ranked section's vector spread out by dimension.
     own: Vec<f32>,
+    /// The ranked section's entries as `(weight, dim)`, heaviest first.
+    query: Vec<(f32, u32)>,
+    candidates: Vec<(u32, f32)>,
+    scored: Vec<(u32, f64)>,
+    /// Links so far per document.
+    per_doc: Vec<(u32, usize)>,
+}
+
+impl Scratch {
+    fn new(sections: usize, dims: usize) -> Scratch {
+        Scratch {
+            partial: vec![0.0; sections],
+            touched: Vec::new(),
+            own: vec![0.0; dims],
+            query: Vec::new(),
+            candidates: Vec::new(),
+            scored: Vec::new(),
+            per_doc: Vec::new(),
+        }
+    }
 }
 
 struct Ranking<'a> {
     vectors: &'a SectionVectors,
-    champions: &'a [Vec<(u32, f32)>],
+    flat: &'a Flat,
+    champions: &'a Champions,
     documents: &'a [Document],
     topics: &'a TopicIndex,
     settings: &'a RelatedSettings,
+    tuning: Tuning,
+}
+
+/// Best first, ties to the earlier section.
+fn by_score<T: Copy + PartialOrd>(a: &(u32, T), b: &(u32, T)) -> std::cmp::Ordering {
+    b.1.partial_cmp(&a.1)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then(a.0.cmp(&b.0))
 }
 
 impl Ranking<'_> {
     fn rank(&self, g: usize, scratch: &mut Scratch) -> Vec<Related> {
-        let own = &self.vectors.vectors[g];
-        let candidates = self.candidates(g, own, scratch);
-        // Exact scores against a dense copy of `own`: one multiply per
-        // entry of the candidate, no merge of two sparse lists.
-        for e in own {
-            scratch.own[e.dim as usize] = e.weight;
+        self.candidates(g, scratch);
+        let flat = self.flat;
+        let Scratch {
+            own,
+            candidates,
+            scored,
+            per_doc,
+            ..
+        } = scratch;
+        // Exact scores against a dense copy of the section's vector: one
+        // multiply per entry of the candidate, no merge of two sparse lists.
+        let range = flat.range(g);
+        for i in range.clone() {
+            own[flat.dims[i] as usize] = flat.weights[i];
         }
-        let mut scored: Vec<(usize, f64)> = candidates
-            .into_iter()
-            .map(|h| {
-                let other = &self.vectors.vectors[h];
-                let dot: f64 = other
-                    .iter()
-                    .map(|e| f64::from(scratch.own[e.dim as usize]) * f64::from(e.weight))
-                    .sum();
-                (h, dot)
-            })
-            .collect();
-        for e in own {
-            scratch.own[e.dim as usize] = 0.0;
+        scored.clear();
+        scored.extend(candidates.iter().map(|&(h, _)| {
+            let dot: f64 = flat
+                .range(h as usize)
+                .map(|i| f64::from(own[flat.dims[i] as usize]) * f64::from(flat.weights[i]))
+                .sum();
+            (h, dot)
+        }));
+        for i in range {
+            own[flat.dims[i] as usize] = 0.0;
         }
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut per_doc: Vec<(u32, usize)> = Vec::new();
+        scored.sort_unstable_by(by_score);
+        per_doc.clear();
         let mut out = Vec::new();
-        for (h, score) in scored {
+        for &(h, score) in scored.iter() {
             if out.len() >= self.settings.max || score < self.settings.min_score {
                 break;
             }
-            let doc = self.vectors.doc_of[h];
+            let doc = self.vectors.doc_of[h as usize];
             match per_doc.iter_mut().find(|(d, _)| *d == doc) {
                 Some((_, n)) if *n >= PER_DOCUMENT => continue,
                 Some((_, n)) => *n += 1,
                 None => per_doc.push((doc, 1)),
             }
-            out.push(self.related(g, h, score));
+            out.push(self.related(g, h as usize, score));
         }
         out
     }
 
-    /// The sections met on the champion lists of `own`'s words and topics,
-    /// the `RESCORED` best by partial score.
-    fn candidates(&self, g: usize, own: &[Entry], scratch: &mut Scratch) -> Vec<usize> {
-        let doc_of = &self.vectors.doc_of;
+    /// Fills `scratch.candidates` with the sections met on the champion
+    /// lists of the section's `query_terms` heaviest entries, the `rescored`
+    /// best by partial score.
+    fn candidates(&self, g: usize, scratch: &mut Scratch) {
+        let (flat, tuning) = (self.flat, self.tuning);
         let Scratch {
-            partial, touched, ..
+            partial,
+            touched,
+            query,
+            candidates,
+            ..
         } = scratch;
-        for e in own {
-            let Some(list) = self.champions.get(e.dim as usize) else {
-                continue;
-            };
+        query.clear();
+        query.extend(flat.range(g).map(|i| (flat.weights[i], flat.dims[i])));
+        if query.len() > tuning.query_terms {
+            let heaviest = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            query.select_nth_unstable_by(tuning.query_terms.max(1) - 1, heaviest);
+            query.truncate(tuning.query_terms.max(1));
+        }
+        candidates.clear();
+        let keep = tuning.rescored.max(1);
+        let champions = self.champions;
+        // Two pools, each ranked by its own partial scores: the sections of
+        // the same topic set share all of the topic half of the score, so
+        // their words alone rank them; the others by words and topics.
+        let set = champions.set_of[g];
+        if set != NO_SET {
+            let words = query
+                .iter()
+                .filter(|&&(_, dim)| !self.vectors.is_topic(dim));
+            let lists = words.map(|&(weight, dim)| (weight, champions.within(set, dim)));
+            self.gather(g, lists, partial, touched, candidates, keep);
+        }
+        let lists = query
+            .iter()
+            .map(|&(weight, dim)| (weight, champions.of(dim)));
+        self.gather(g, lists, partial, touched, candidates, keep);
+        if set != NO_SET {
+            candidates.sort_unstable_by_key(|c| c.0);
+            candidates.dedup_by_key(|c| c.0);
+        }
+    }
+
+    /// Appends to `candidates` the `keep` sections with the highest partial
+    /// scores over `lists` (each with the weight of its dimension in `g`).
+    fn gather<'l>(
+        &self,
+        g: usize,
+        lists: impl Iterator<Item = (f32, &'l [(u32, f32)])>,
+        partial: &mut [f32],
+        touched: &mut Vec<u32>,
+        candidates: &mut Vec<(u32, f32)>,
+        keep: usize,
+    ) {
+        let doc_of = &self.vectors.doc_of;
+        let own_doc = doc_of[g];
+        for (weight, list) in lists {
             for &(h, w) in list {
                 let hu = h as usize;
-                if hu == g || (!self.settings.same_document && doc_of[hu] == doc_of[g]) {
+                if hu == g || (!self.settings.same_document && doc_of[hu] == own_doc) {
                     continue;
                 }
-                if partial[hu] == 0.0 {
+                let p = &mut partial[hu];
+                if *p == 0.0 {
                     touched.push(h);
                 }
-                partial[hu] += e.weight * w;
+                // Never back to zero (a product too small for f32), which
+                // would list the section twice.
+                *p = (*p + weight * w).max(f32::MIN_POSITIVE);
             }
         }
-        let mut ranked: Vec<(u32, f32)> =
-            touched.iter().map(|&h| (h, partial[h as usize])).collect();
+        let from = candidates.len();
+        candidates.extend(touched.iter().map(|&h| (h, partial[h as usize])));
         for &h in touched.iter() {
             partial[h as usize] = 0.0;
         }
         touched.clear();
-        let by_score = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > RESCORED {
-            ranked.select_nth_unstable_by(RESCORED - 1, by_score);
-            ranked.truncate(RESCORED);
+        let pool = &mut candidates[from..];
+        if pool.len() > keep {
+            pool.select_nth_unstable_by(keep - 1, by_score);
+            candidates.truncate(from + keep);
         }
-        ranked.sort_unstable_by(by_score);
-        // A product too small for f32 leaves a zero behind and may be
-        // counted twice: duplicates are adjacent once sorted.
-        ranked.dedup_by_key(|x| x.0);
-        ranked.into_iter().map(|(h, _)| h as usize).collect()
     }
 
     /// The link from `g` to `h`, with its reasons.
