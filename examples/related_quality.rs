@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Each `C/Q/R` (e.g. `32/8/16`) is a `related::Tuning` to measure instead
-//! of the build's own: champion lists of C sections, the Q heaviest entries of
+//! of the build's own (`Tuning::for_sections`): champion lists of C sections, the Q heaviest entries of
 //! the section searched, R candidates scored exactly.
 //!
 //! Overlap@k is the share of the reference's links that the ranking also
@@ -59,9 +59,6 @@ fn main() -> ExitCode {
             rescored,
         });
     }
-    if tunings.is_empty() {
-        tunings.push(Tuning::DEFAULT);
-    }
     match run(Path::new(root), runs.max(1), sample, &tunings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -71,18 +68,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// CPU time of the process so far (user + system, from `/proc/self/stat`,
+/// in clock ticks of 10 ms): on a machine shared with other jobs, wall time
+/// says more about them than about the ranking.
+fn cpu_time() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name, which is in parentheses.
+            let rest = s.get(s.rfind(')')? + 2..)?.to_owned();
+            let f: Vec<u64> = rest
+                .split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            Some(f.iter().sum::<u64>())
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// Runs `f` `runs` times and prints the median wall and CPU times.
 fn median<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
-    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    let mut times: Vec<(Duration, Duration)> = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs {
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_time());
         last = Some(std::hint::black_box(f()));
-        times.push(start.elapsed());
+        times.push((cpu_time().saturating_sub(cpu), start.elapsed()));
     }
     times.sort();
+    let (cpu, wall) = times[times.len() / 2];
     println!(
-        "{name:<28} median {:.3} s",
-        times[times.len() / 2].as_secs_f64()
+        "{name:<28} median CPU {:.2} s (wall {:.2} s)",
+        cpu.as_secs_f64(),
+        wall.as_secs_f64()
     );
     last.expect("at least one run")
 }
@@ -155,6 +176,12 @@ fn run(root: &Path, runs: usize, sample: usize, tunings: &[Tuning]) -> Result<()
                 .collect::<Vec<_>>()
         );
     }
+    let build = Tuning::for_sections(n);
+    let tunings = if tunings.is_empty() {
+        &[build][..]
+    } else {
+        tunings
+    };
     for &t in tunings {
         let name = format!("{}/{}/{}", t.champions, t.query_terms, t.rescored);
         let new = median(&format!("ranking {name}"), runs, || {

@@ -17,9 +17,9 @@ mod champions;
 
 use rayon::prelude::*;
 
-use champions::{Champions, Flat, NO_SET};
+use champions::{Champion, Champions, Flat, NO_SET};
 
-use super::terms::{self, Entry, SectionVectors, Span};
+use super::terms::{self, SectionVectors, Span};
 use crate::config::RelatedSettings;
 use crate::model::{Document, Section, SectionRef, TopicId};
 use crate::topics::TopicIndex;
@@ -47,12 +47,20 @@ pub struct ReasonTerms {
 
 impl ReasonTerms {
     /// The words, lower-cased, as written in `section` (the linking one).
+    /// The spans are of distinct words; a stale one is left out.
     pub fn words(&self, section: &Section) -> Vec<String> {
-        self.spans
+        let mut words: Vec<String> = Vec::with_capacity(REASON_TERMS);
+        for w in self
+            .spans
             .iter()
             .flatten()
-            .filter_map(|span| span.surface(section))
-            .collect()
+            .filter_map(|s| s.surface(section))
+        {
+            if !words.contains(&w) {
+                words.push(w);
+            }
+        }
+        words
     }
 
     pub fn is_empty(&self) -> bool {
@@ -75,11 +83,30 @@ pub struct Tuning {
 
 impl Tuning {
     pub const DEFAULT: Tuning = Tuning {
-        champions: 32,
+        champions: 16,
         query_terms: 12,
-        rescored: 16,
+        rescored: 12,
     };
+
+    /// What the build uses for a site of `sections` sections: `DEFAULT`,
+    /// or for a small site, no limit at all — every section sharing a word
+    /// or topic is scored exactly, which costs little below
+    /// `EXACT_SECTIONS` and gives the best lists.
+    pub fn for_sections(sections: usize) -> Tuning {
+        if sections <= EXACT_SECTIONS {
+            Tuning {
+                champions: sections,
+                query_terms: usize::MAX,
+                rescored: sections,
+            }
+        } else {
+            Tuning::DEFAULT
+        }
+    }
 }
+
+/// Up to this many sections, the ranking is exact (see `Tuning::for_sections`).
+const EXACT_SECTIONS: usize = 1000;
 
 /// At most this many links from one section to the same document, so that
 /// one long document does not fill every list.
@@ -105,7 +132,8 @@ pub fn rank_sections(
     vectors: &SectionVectors,
     settings: &RelatedSettings,
 ) -> Vec<Vec<Vec<Related>>> {
-    rank_sections_tuned(documents, topics, vectors, settings, Tuning::DEFAULT)
+    let tuning = Tuning::for_sections(vectors.len());
+    rank_sections_tuned(documents, topics, vectors, settings, tuning)
 }
 
 /// `rank_sections` with another `Tuning`.
@@ -118,12 +146,17 @@ pub fn rank_sections_tuned(
 ) -> Vec<Vec<Vec<Related>>> {
     let dims = vectors.text_dims as usize + topics.postings.len();
     let flat = Flat::new(vectors, dims);
-    let champions = Champions::new(&flat, dims, vectors.text_dims, tuning.champions);
+    let champions = Champions::new(
+        &flat,
+        &vectors.doc_of,
+        vectors.text_dims,
+        dims,
+        tuning.champions,
+    );
     let ctx = Ranking {
         vectors,
         flat: &flat,
         champions: &champions,
-        documents,
         topics,
         settings,
         tuning,
@@ -148,6 +181,9 @@ pub fn rank_sections_tuned(
         .collect()
 }
 
+/// In `Scratch::own_entry`: a dimension the ranked section lacks.
+const NOT_OWN: u32 = u32::MAX;
+
 /// Per-block buffers, reused from one section to the next.
 struct Scratch {
     /// Partial scores by section, zero unless listed in `touched`.
@@ -155,6 +191,8 @@ struct Scratch {
     touched: Vec<u32>,
     /// The ranked section's vector spread out by dimension.
     own: Vec<f32>,
+    /// Where each dimension is in the ranked section's vector, or `NOT_OWN`.
+    own_entry: Vec<u32>,
     /// The ranked section's entries as `(weight, dim)`, heaviest first.
     query: Vec<(f32, u32)>,
     candidates: Vec<(u32, f32)>,
@@ -169,6 +207,7 @@ impl Scratch {
             partial: vec![0.0; sections],
             touched: Vec::new(),
             own: vec![0.0; dims],
+            own_entry: vec![NOT_OWN; dims],
             query: Vec::new(),
             candidates: Vec::new(),
             scored: Vec::new(),
@@ -181,7 +220,6 @@ struct Ranking<'a> {
     vectors: &'a SectionVectors,
     flat: &'a Flat,
     champions: &'a Champions,
-    documents: &'a [Document],
     topics: &'a TopicIndex,
     settings: &'a RelatedSettings,
     tuning: Tuning,
@@ -200,6 +238,7 @@ impl Ranking<'_> {
         let flat = self.flat;
         let Scratch {
             own,
+            own_entry,
             candidates,
             scored,
             per_doc,
@@ -211,6 +250,12 @@ impl Ranking<'_> {
         for i in range.clone() {
             own[flat.dims[i] as usize] = flat.weights[i];
         }
+        let entries = &self.vectors.vectors[g];
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(slot) = own_entry.get_mut(e.dim as usize) {
+                *slot = i as u32;
+            }
+        }
         scored.clear();
         scored.extend(candidates.iter().map(|&(h, _)| {
             let dot: f64 = flat
@@ -219,9 +264,6 @@ impl Ranking<'_> {
                 .sum();
             (h, dot)
         }));
-        for i in range {
-            own[flat.dims[i] as usize] = 0.0;
-        }
         scored.sort_unstable_by(by_score);
         per_doc.clear();
         let mut out = Vec::new();
@@ -235,7 +277,15 @@ impl Ranking<'_> {
                 Some((_, n)) => *n += 1,
                 None => per_doc.push((doc, 1)),
             }
-            out.push(self.related(g, h as usize, score));
+            out.push(self.related(g, h as usize, score, own_entry));
+        }
+        for i in range {
+            own[flat.dims[i] as usize] = 0.0;
+        }
+        for e in entries {
+            if let Some(slot) = own_entry.get_mut(e.dim as usize) {
+                *slot = NOT_OWN;
+            }
         }
         out
     }
@@ -288,18 +338,17 @@ impl Ranking<'_> {
     fn gather<'l>(
         &self,
         g: usize,
-        lists: impl Iterator<Item = (f32, &'l [(u32, f32)])>,
+        lists: impl Iterator<Item = (f32, &'l [Champion])>,
         partial: &mut [f32],
         touched: &mut Vec<u32>,
         candidates: &mut Vec<(u32, f32)>,
         keep: usize,
     ) {
-        let doc_of = &self.vectors.doc_of;
-        let own_doc = doc_of[g];
+        let own_doc = self.vectors.doc_of[g];
         for (weight, list) in lists {
-            for &(h, w) in list {
-                let hu = h as usize;
-                if hu == g || (!self.settings.same_document && doc_of[hu] == own_doc) {
+            for c in list {
+                let (h, hu) = (c.section, c.section as usize);
+                if hu == g || (!self.settings.same_document && c.doc == own_doc) {
                     continue;
                 }
                 let p = &mut partial[hu];
@@ -308,7 +357,7 @@ impl Ranking<'_> {
                 }
                 // Never back to zero (a product too small for f32), which
                 // would list the section twice.
-                *p = (*p + weight * w).max(f32::MIN_POSITIVE);
+                *p = (*p + weight * c.weight).max(f32::MIN_POSITIVE);
             }
         }
         let from = candidates.len();
@@ -324,46 +373,49 @@ impl Ranking<'_> {
         }
     }
 
-    /// The link from `g` to `h`, with its reasons.
-    fn related(&self, g: usize, h: usize, score: f64) -> Related {
-        let (own, other) = (&self.vectors.vectors[g], &self.vectors.vectors[h]);
+    /// The link from `g` to `h`, with its reasons; `own_entry[dim]` is the
+    /// index of `dim` in `g`'s vector, `NOT_OWN` if absent.
+    fn related(&self, g: usize, h: usize, score: f64, own_entry: &[u32]) -> Related {
+        let (own, flat) = (&self.vectors.vectors[g], self.flat);
         let mut shared: Vec<TopicId> = Vec::new();
-        let mut words: Vec<(f64, &Entry)> = Vec::new();
-        let (mut i, mut j) = (0, 0);
-        while i < own.len() && j < other.len() {
-            match own[i].dim.cmp(&other[j].dim) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let e = &own[i];
-                    if self.vectors.is_topic(e.dim) {
-                        shared.push((e.dim - self.vectors.text_dims) as TopicId);
-                    } else {
-                        let w = f64::from(e.weight) * f64::from(other[j].weight);
-                        words.push((w, e));
+        // The `REASON_TERMS` shared words adding most to the score, heaviest
+        // first (ties to the lower dimension), as `(weight, dim, span)`.
+        let mut best: [Option<(f64, u32, Span)>; REASON_TERMS] = [None; REASON_TERMS];
+        for i in flat.range(h) {
+            let dim = flat.dims[i];
+            let Some(e) = own_entry
+                .get(dim as usize)
+                .and_then(|&k| own.get(k as usize))
+            else {
+                continue;
+            };
+            if self.vectors.is_topic(dim) {
+                shared.push((dim - self.vectors.text_dims) as TopicId);
+                continue;
+            }
+            let mut item = (
+                f64::from(e.weight) * f64::from(flat.weights[i]),
+                dim,
+                e.span,
+            );
+            for slot in best.iter_mut() {
+                match slot {
+                    None => {
+                        *slot = Some(item);
+                        break;
                     }
-                    i += 1;
-                    j += 1;
+                    Some(b) if item.0 > b.0 || (item.0 == b.0 && item.1 < b.1) => {
+                        std::mem::swap(b, &mut item);
+                    }
+                    Some(_) => {}
                 }
             }
         }
         let postings = &self.topics.postings;
         shared.sort_by_key(|&t| (postings.get(t).map_or(0, Vec::len), t));
-        words.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.dim.cmp(&b.1.dim)));
-        let (d, s) = self.vectors.locate(g);
-        let section = &self.documents[d].sections[s];
-        let mut seen: Vec<String> = Vec::new();
         let mut terms = ReasonTerms::default();
-        for (_, e) in words {
-            if seen.len() >= REASON_TERMS {
-                break;
-            }
-            if let Some(w) = e.span.surface(section)
-                && !seen.contains(&w)
-            {
-                terms.spans[seen.len()] = Some(e.span);
-                seen.push(w);
-            }
+        for (slot, b) in terms.spans.iter_mut().zip(best) {
+            *slot = b.map(|(_, _, span)| span);
         }
         let (doc, section) = self.vectors.locate(h);
         Related {

@@ -54,13 +54,25 @@ impl Flat {
     }
 }
 
+/// A section on a champion list, with its document: the candidate search
+/// reads the lists in order, and the document here rather than in a
+/// site-wide table spares it a cache miss per entry.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Champion {
+    pub section: u32,
+    pub weight: f32,
+    pub doc: u32,
+}
+
 /// Heaviest first, ties to the earlier section.
-fn heaviest(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
-    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+fn heaviest(a: &Champion, b: &Champion) -> std::cmp::Ordering {
+    b.weight
+        .total_cmp(&a.weight)
+        .then(a.section.cmp(&b.section))
 }
 
 /// Keeps the `keep` heaviest of `run`, appended to `list`.
-fn keep_heaviest(run: &mut [(u32, f32)], keep: usize, list: &mut Vec<(u32, f32)>) {
+fn keep_heaviest(run: &mut [Champion], keep: usize, list: &mut Vec<Champion>) {
     if run.len() > keep {
         run.select_nth_unstable_by(keep - 1, heaviest);
     }
@@ -69,9 +81,9 @@ fn keep_heaviest(run: &mut [(u32, f32)], keep: usize, list: &mut Vec<(u32, f32)>
 
 /// Champion lists, site-wide and per topic set.
 pub(super) struct Champions {
-    /// Site-wide: `list[start[dim]..start[dim + 1]]`, as `(section, weight)`.
+    /// Site-wide: `list[start[dim]..start[dim + 1]]`.
     start: Vec<u32>,
-    list: Vec<(u32, f32)>,
+    list: Vec<Champion>,
     /// `set_of[g]`: the topic set of section `g`, `NO_SET` if it has none.
     pub set_of: Vec<u32>,
     /// Within topic set `s`, the words with a list are
@@ -80,7 +92,7 @@ pub(super) struct Champions {
     set_start: Vec<u32>,
     word: Vec<u32>,
     set_end: Vec<u32>,
-    set_list: Vec<(u32, f32)>,
+    set_list: Vec<Champion>,
 }
 
 /// The topic set of a section without topics: none (its links come from
@@ -88,8 +100,9 @@ pub(super) struct Champions {
 pub(super) const NO_SET: u32 = u32::MAX;
 
 impl Champions {
-    /// `keep` sections per list; `text_dims`: the first topic dimension.
-    pub fn new(flat: &Flat, dims: usize, text_dims: u32, keep: usize) -> Champions {
+    /// `keep` sections per list; `doc_of[g]`: the document of section `g`;
+    /// `text_dims`: the first topic dimension.
+    pub fn new(flat: &Flat, doc_of: &[u32], text_dims: u32, dims: usize, keep: usize) -> Champions {
         let keep = keep.max(1);
         // Every entry, sorted by dimension (a counting sort), sections in
         // increasing order within a dimension.
@@ -100,19 +113,24 @@ impl Champions {
         for d in 0..dims {
             start[d + 1] += start[d];
         }
-        let mut by_dim = vec![(0u32, 0f32); flat.dims.len()];
+        let mut by_dim = vec![Champion::default(); flat.dims.len()];
         let mut next = start.clone();
         for g in 0..flat.len() {
+            let doc = doc_of.get(g).copied().unwrap_or(u32::MAX);
             for i in flat.range(g) {
                 let d = flat.dims[i] as usize;
-                by_dim[next[d] as usize] = (g as u32, flat.weights[i]);
+                by_dim[next[d] as usize] = Champion {
+                    section: g as u32,
+                    weight: flat.weights[i],
+                    doc,
+                };
                 next[d] += 1;
             }
         }
         let set_of = topic_sets(flat, text_dims);
         let (set_start, word, set_end, set_list) =
             set_lists(&by_dim, &start, &set_of, text_dims, keep);
-        let mut list = Vec::with_capacity(dims.min(by_dim.len()) * keep);
+        let mut list = Vec::with_capacity(by_dim.len().min(dims.saturating_mul(keep)));
         let mut kept = Vec::with_capacity(dims + 1);
         kept.push(0u32);
         for d in 0..dims {
@@ -132,13 +150,13 @@ impl Champions {
     }
 
     /// The site-wide champions of `dim`.
-    pub fn of(&self, dim: u32) -> &[(u32, f32)] {
+    pub fn of(&self, dim: u32) -> &[Champion] {
         let d = dim as usize;
         &self.list[self.start[d] as usize..self.start[d + 1] as usize]
     }
 
     /// The champions of word `dim` among the sections of topic set `set`.
-    pub fn within(&self, set: u32, dim: u32) -> &[(u32, f32)] {
+    pub fn within(&self, set: u32, dim: u32) -> &[Champion] {
         let s = set as usize;
         let (Some(&lo), Some(&hi)) = (self.set_start.get(s), self.set_start.get(s + 1)) else {
             return &[];
@@ -175,10 +193,10 @@ fn topic_sets(flat: &Flat, text_dims: u32) -> Vec<u32> {
 /// Per-topic-set word lists (see `Champions`), from the entries sorted by
 /// dimension: a stable counting sort by topic set puts them in
 /// (set, word, section) order, then each run keeps its `keep` heaviest.
-type SetLists = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, f32)>);
+type SetLists = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<Champion>);
 
 fn set_lists(
-    by_dim: &[(u32, f32)],
+    by_dim: &[Champion],
     start: &[u32],
     set_of: &[u32],
     text_dims: u32,
@@ -191,8 +209,8 @@ fn set_lists(
         .map_or(0, |&s| s as usize + 1);
     let words = &by_dim[..start[text_dims as usize] as usize];
     let mut count = vec![0u32; sets + 1];
-    for &(g, _) in words {
-        let s = set_of[g as usize];
+    for c in words {
+        let s = set_of[c.section as usize];
         if s != NO_SET {
             count[s as usize + 1] += 1;
         }
@@ -200,28 +218,28 @@ fn set_lists(
     for s in 0..sets {
         count[s + 1] += count[s];
     }
-    let mut sorted = vec![(0u32, 0f32, 0u32); count[sets] as usize];
+    let mut sorted = vec![(Champion::default(), 0u32); count[sets] as usize];
     let mut next = count.clone();
     for d in 0..text_dims as usize {
-        for &(g, w) in &by_dim[start[d] as usize..start[d + 1] as usize] {
-            let s = set_of[g as usize];
+        for &c in &by_dim[start[d] as usize..start[d + 1] as usize] {
+            let s = set_of[c.section as usize];
             if s != NO_SET {
-                sorted[next[s as usize] as usize] = (g, w, d as u32);
+                sorted[next[s as usize] as usize] = (c, d as u32);
                 next[s as usize] += 1;
             }
         }
     }
     let mut set_start = Vec::with_capacity(sets + 1);
     let (mut word, mut set_end, mut set_list) = (Vec::new(), Vec::new(), Vec::new());
-    let mut run: Vec<(u32, f32)> = Vec::new();
+    let mut run: Vec<Champion> = Vec::new();
     for s in 0..sets {
         set_start.push(word.len() as u32);
         let entries = &sorted[count[s] as usize..count[s + 1] as usize];
-        for same_word in entries.chunk_by(|a, b| a.2 == b.2) {
+        for same_word in entries.chunk_by(|a, b| a.1 == b.1) {
             run.clear();
-            run.extend(same_word.iter().map(|&(g, w, _)| (g, w)));
+            run.extend(same_word.iter().map(|&(c, _)| c));
             keep_heaviest(&mut run, keep, &mut set_list);
-            word.push(same_word[0].2);
+            word.push(same_word[0].1);
             set_end.push(set_list.len() as u32);
         }
     }
