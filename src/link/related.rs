@@ -161,23 +161,34 @@ pub fn rank_sections_tuned(
         settings,
         tuning,
     };
-    // Contiguous blocks, each with its own scratch buffers (one of them as
-    // long as the site has sections): a few blocks per thread, so that the
-    // buffers cost nothing and the threads still share the work evenly.
+    // Sections are ranked topic set by topic set: consecutive sections then
+    // read the same champion lists and score many of the same candidates,
+    // which stay in the CPU caches (at 100,000 documents, in site order,
+    // the memory reads made the ranking cost 19 times that of 10,000).
+    let order = champions.set_order();
+    // Blocks of that order, each with its own scratch buffers (one of them
+    // as long as the site has sections): a few blocks per thread, so that
+    // the buffers cost nothing and the threads still share the work evenly.
     let n = vectors.len();
     let block = n.div_ceil(8 * rayon::current_num_threads()).max(1024);
     let ctx = &ctx;
-    let ranked: Vec<Vec<Related>> = (0..n.div_ceil(block))
-        .into_par_iter()
-        .flat_map_iter(|b| {
+    let ranked: Vec<(u32, Vec<Related>)> = order
+        .par_chunks(block)
+        .flat_map_iter(|chunk| {
             let mut scratch = Scratch::new(n, dims);
-            (b * block..n.min((b + 1) * block)).map(move |g| ctx.rank(g, &mut scratch))
+            chunk
+                .iter()
+                .map(move |&g| (g, ctx.rank(g as usize, &mut scratch)))
         })
         .collect();
-    let mut ranked = ranked.into_iter();
+    let mut lists: Vec<Vec<Related>> = vec![Vec::new(); n];
+    for (g, list) in ranked {
+        lists[g as usize] = list;
+    }
+    let mut lists = lists.into_iter();
     documents
         .iter()
-        .map(|d| ranked.by_ref().take(d.sections.len()).collect())
+        .map(|d| lists.by_ref().take(d.sections.len()).collect())
         .collect()
 }
 

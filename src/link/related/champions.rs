@@ -149,6 +149,15 @@ impl Champions {
         }
     }
 
+    /// Every section, those of each topic set together (sets in order of
+    /// first section, then the sections without topics), in site order
+    /// within a set.
+    pub fn set_order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.set_of.len() as u32).collect();
+        order.sort_by_key(|&g| (self.set_of[g as usize], g));
+        order
+    }
+
     /// The site-wide champions of `dim`.
     pub fn of(&self, dim: u32) -> &[Champion] {
         let d = dim as usize;
