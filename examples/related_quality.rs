@@ -183,7 +183,12 @@ fn run(root: &Path, runs: usize, sample: usize, tunings: &[Tuning]) -> Result<()
         tunings
     };
     for &t in tunings {
-        let name = format!("{}/{}/{}", t.champions, t.query_terms, t.rescored);
+        let query = if t.query_terms == usize::MAX {
+            "all".to_owned()
+        } else {
+            t.query_terms.to_string()
+        };
+        let name = format!("{}/{query}/{}", t.champions, t.rescored);
         let new = median(&format!("ranking {name}"), runs, || {
             related::rank_sections_tuned(docs, index, &vectors, settings, t)
         });
