@@ -14,8 +14,13 @@
 //! ```
 //!
 //! Each `C/Q/R` (e.g. `32/8/16`) is a `related::Tuning` to measure instead
-//! of the build's own (`Tuning::for_sections`): champion lists of C sections, the Q heaviest entries of
-//! the section searched, R candidates scored exactly.
+//! of the build's own (`Tuning::for_sections`): champion lists of C
+//! sections, the Q heaviest entries of the section searched, R candidates
+//! per pool scored exactly.
+//!
+//! `SAMPLE` 0 times the ranking alone (for a profiler). With `SIGNATURES=1`
+//! in the environment, it also counts the distinct topic sets and how many
+//! exact links join two sections of the same set.
 //!
 //! Overlap@k is the share of the reference's links that the ranking also
 //! lists (summed over sections, so long lists count more); "top-1 changed"

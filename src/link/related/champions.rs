@@ -240,7 +240,10 @@ fn set_lists(
     // The word of position `i` in `by_dim`.
     let dim_of = |i: u32| (start.partition_point(|&x| x <= i) - 1) as u32;
     let mut set_start = Vec::with_capacity(sets + 1);
-    let (mut word, mut set_end, mut set_list) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut word, mut set_end) = (Vec::new(), Vec::new());
+    // Sized once (most runs are short and kept whole): growing by doubling
+    // could hold twice the memory at the peak of the build.
+    let mut set_list = Vec::with_capacity(sorted.len());
     let mut run: Vec<Champion> = Vec::new();
     for s in 0..sets {
         set_start.push(word.len() as u32);
@@ -261,5 +264,6 @@ fn set_lists(
         }
     }
     set_start.push(word.len() as u32);
+    set_list.shrink_to_fit();
     (set_start, word, set_end, set_list)
 }
