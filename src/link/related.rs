@@ -4,14 +4,14 @@
 //! vectors of `terms` — shared rare topics and shared rare words, weighed
 //! half and half — so it lies between 0 and 1. See docs/related.md.
 //!
-//! Sections are never compared pairwise. Each word or topic keeps a champion
-//! list: the `CHAMPIONS` sections where it weighs most (a word found in a
-//! handful of sections keeps them all). A section's candidates are the
-//! sections on the champion lists of its own words and topics, scored by the
-//! weights met on the way; the `RESCORED` best are then scored exactly. The
-//! work per section is bounded by `MAX_TERMS × CHAMPIONS`, so the whole costs
-//! O(sections), whatever the size of the corpus (champion lists: Manning,
-//! Raghavan and Schütze, *Introduction to Information Retrieval*, §7.1.3).
+//! Sections are never compared pairwise (except on a site of at most
+//! `EXACT_SECTIONS`). Each word or topic keeps a champion list, site-wide
+//! and within each topic set (`champions`). A section's candidates are the
+//! sections on the lists of its `query_terms` heaviest words and topics,
+//! in two pools (its own topic set, the whole site) each ranked by the
+//! weights met on the way; the `rescored` best of each are scored exactly.
+//! The work per section is bounded by `Tuning`, so the whole costs
+//! O(sections), whatever the size of the corpus.
 
 mod champions;
 
@@ -439,159 +439,4 @@ impl Ranking<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Section, SectionTopic};
-
-    fn doc(name: &str, texts: &[&str]) -> Document {
-        let sections = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Section::for_tests(&format!("s{i}"), "", t));
-        Document::for_tests(&format!("{name}.md"), sections.collect())
-    }
-
-    /// A topic index where `topics[doc][section]` lists topic ids.
-    fn index(docs: &[Document], topics: &[&[&[TopicId]]], topic_count: usize) -> TopicIndex {
-        let sections: Vec<Vec<Vec<SectionTopic>>> = docs
-            .iter()
-            .enumerate()
-            .map(|(d, doc)| {
-                (0..doc.sections.len())
-                    .map(|s| {
-                        let ts = topics.get(d).and_then(|x| x.get(s)).copied().unwrap_or(&[]);
-                        ts.iter()
-                            .map(|&topic| SectionTopic {
-                                topic,
-                                mention: None,
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut postings = vec![Vec::new(); topic_count];
-        for (doc, secs) in sections.iter().enumerate() {
-            for (section, ts) in secs.iter().enumerate() {
-                for t in ts {
-                    postings[t.topic].push(SectionRef { doc, section });
-                }
-            }
-        }
-        TopicIndex {
-            sections,
-            documents: vec![Vec::new(); docs.len()],
-            postings,
-        }
-    }
-
-    fn targets(r: &[Related]) -> Vec<(usize, usize)> {
-        r.iter().map(|x| (x.target.doc, x.target.section)).collect()
-    }
-
-    fn loose() -> RelatedSettings {
-        RelatedSettings {
-            min_score: 0.0,
-            ..RelatedSettings::default()
-        }
-    }
-
-    /// Three documents about cats, bees and markets: each section's best
-    /// match is the section of another document about the same animal or
-    /// trade, found by the words alone.
-    #[test]
-    fn sections_about_the_same_thing_rank_first_by_words() {
-        let docs = [
-            doc(
-                "a",
-                &[
-                    "Le chat ronronne et chasse la souris au grenier.",
-                    "Les abeilles butinent les fleurs et font du miel.",
-                ],
-            ),
-            doc(
-                "b",
-                &[
-                    "La ruche des abeilles produit un miel de fleurs sauvages.",
-                    "Le marché du samedi vend des légumes et du fromage.",
-                ],
-            ),
-            doc(
-                "c",
-                &[
-                    "Un chat qui ronronne chasse mieux la souris.",
-                    "Au marché, légumes et fromage se vendent le samedi.",
-                ],
-            ),
-        ];
-        let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
-        assert_eq!(targets(&r[0][0])[0], (2, 0), "cats");
-        assert_eq!(targets(&r[0][1])[0], (1, 0), "bees");
-        assert_eq!(targets(&r[1][1])[0], (2, 1), "market");
-        let cats = &r[0][0][0];
-        assert!(cats.shared.is_empty());
-        let words = cats.terms.words(&docs[0].sections[0]);
-        assert!(words.contains(&"ronronne".to_string()), "{cats:?}");
-        assert!(cats.score > 0.0 && cats.score <= 1.0);
-    }
-
-    #[test]
-    fn a_shared_rare_topic_outranks_a_shared_common_one() {
-        // Topic 0 is on every section, topic 1 on two; the texts share nothing.
-        let docs = [
-            doc("a", &["alpha beta"]),
-            doc("b", &["gamma delta"]),
-            doc("c", &["epsilon zeta"]),
-            doc("d", &["eta theta"]),
-        ];
-        let idx = index(&docs, &[&[&[0, 1]], &[&[0]], &[&[0, 1]], &[&[0]]], 2);
-        let r = related_sections(&docs, &idx, &loose());
-        assert_eq!(targets(&r[0][0])[0], (2, 0));
-        assert_eq!(r[0][0][0].shared, vec![1, 0], "rarest first");
-        assert!(r[0][0][0].terms.is_empty());
-    }
-
-    #[test]
-    fn same_document_links_are_off_unless_asked() {
-        let docs = [
-            doc("a", &["homophilie réseaux", "homophilie réseaux bulles"]),
-            doc("b", &["homophilie bulles"]),
-        ];
-        let idx = index(&docs, &[], 0);
-        let r = related_sections(&docs, &idx, &loose());
-        assert_eq!(targets(&r[0][0]), vec![(1, 0)]);
-        let with_same = RelatedSettings {
-            same_document: true,
-            ..loose()
-        };
-        let r = related_sections(&docs, &idx, &with_same);
-        assert_eq!(targets(&r[0][0])[0], (0, 1));
-        assert!(!targets(&r[0][0]).contains(&(0, 0)), "never itself");
-    }
-
-    #[test]
-    fn lists_are_capped_overall_per_document_and_by_score() {
-        let text = "homophilie bulles filtres";
-        let docs: Vec<Document> = (0..8)
-            .map(|i| doc(&format!("d{i}"), &[text, text, text]))
-            .collect();
-        let idx = index(&docs, &[], 0);
-        let r = related_sections(&docs, &idx, &loose());
-        assert_eq!(r[0][0].len(), 5);
-        for d in 1..8 {
-            assert!(r[0][0].iter().filter(|x| x.target.doc == d).count() <= 2);
-        }
-        let strict = RelatedSettings {
-            min_score: 0.99,
-            ..loose()
-        };
-        assert!(related_sections(&docs, &idx, &strict)[0][0].is_empty());
-    }
-
-    #[test]
-    fn sections_without_words_or_topics_have_no_links() {
-        let docs = [doc("a", &["", "les de la"]), doc("b", &["homophilie"])];
-        let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
-        assert!(r[0][0].is_empty() && r[0][1].is_empty() && r[1][0].is_empty());
-    }
-}
+mod tests;
