@@ -150,15 +150,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let mut prepared = prepare(input, options.drafts)?;
     timings.append(&mut prepared.timings);
     check_strict(options, &prepared.warnings)?;
-    let site = &prepared.site;
-    let theme = prepared.theme();
     let staging = Staging::begin(&out, options.force)?;
     // The search index is staged first and dropped, so that its files and
     // the pages are never in memory together.
-    if site.config.search {
+    if prepared.site.config.search {
+        let site = &prepared.site;
         let index = timed(&mut timings, "search", || search::index_pages(site));
         timed(&mut timings, "stage search", || staging.stage(&index[..]))?;
     }
+    // The words of every section (tens of megabytes) only served topics,
+    // links and search: rendering does not read them.
+    prepared.site.topics.words = Default::default();
+    let site = &prepared.site;
+    let theme = prepared.theme();
     let pages = SitePages::new(site, &theme);
     timed(&mut timings, "render+write", || {
         staging.stage(&RenderedPages(&pages))
