@@ -150,13 +150,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let mut prepared = prepare(input, options.drafts)?;
     timings.append(&mut prepared.timings);
     check_strict(options, &prepared.warnings)?;
-    let site = &prepared.site;
-    let theme = prepared.theme();
     let staging = Staging::begin(&out, options.force)?;
     // The search index is staged first and dropped, so that it and the
     // pages are never in memory together; its files are made one at a time
     // as they are staged, the manifest (which hashes them all) last.
-    if site.config.search {
+    if prepared.site.config.search {
+        let site = &prepared.site;
         let files = timed(&mut timings, "search", || {
             search::IndexFiles::new(site, &search::files::Limits::default())
         });
@@ -165,6 +164,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
             staging.stage(&[files.manifest()][..])
         })?;
     }
+    // The words of every section (tens of megabytes) only served topics,
+    // links and search: rendering does not read them.
+    prepared.site.topics.words = Default::default();
+    let site = &prepared.site;
+    let theme = prepared.theme();
     let pages = SitePages::new(site, &theme);
     timed(&mut timings, "render+write", || {
         staging.stage(&RenderedPages(&pages))

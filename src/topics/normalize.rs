@@ -330,20 +330,15 @@ fn slow_fold_char(c: char, out: &mut String) {
 /// letter of French and most of Western Europe's) fold through a table.
 const LATIN_END: u32 = 0x250;
 
-/// The folded form of one character of the table, at most `FOLDED_MAX` bytes.
-#[derive(Clone, Copy)]
+/// The folded form of one character of the table.
 struct LatinFold {
     word: bool,
-    len: u8,
-    bytes: [u8; FOLDED_MAX],
+    folded: Box<str>,
 }
-
-const FOLDED_MAX: usize = 6;
 
 impl LatinFold {
     fn folded(&self) -> &str {
-        // Built from a `String` cut at its end: always valid UTF-8.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+        &self.folded
     }
 }
 
@@ -359,15 +354,9 @@ fn latin_fold(c: char) -> Option<&'static LatinFold> {
                 let c = char::from_u32(code)?;
                 let mut folded = String::new();
                 slow_fold_char(c, &mut folded);
-                // Longer forms (none today) keep the slow path.
-                (folded.len() <= FOLDED_MAX).then(|| {
-                    let mut bytes = [0; FOLDED_MAX];
-                    bytes[..folded.len()].copy_from_slice(folded.as_bytes());
-                    LatinFold {
-                        word: slow_is_word_char(c),
-                        len: folded.len() as u8,
-                        bytes,
-                    }
+                Some(LatinFold {
+                    word: slow_is_word_char(c),
+                    folded: folded.into(),
                 })
             })
             .collect()

@@ -85,13 +85,16 @@ struct Run {
     hits: Vec<DocHits>,
     /// The words of the text being read, for the matcher.
     text: Vec<Token>,
+    /// The words of the document being read.
+    current: DocWords,
 }
 
 impl Run {
     fn read(&mut self, doc: &Document, matcher: Option<&Matcher>) {
         let lang = doc.lang;
         let matcher = matcher.filter(|m| !m.is_empty());
-        let mut words = DocWords::begin(doc);
+        let mut words = std::mem::take(&mut self.current);
+        words.restart(doc);
         let mut hits: DocHits = Vec::with_capacity(doc.sections.len());
         for section in &doc.sections {
             let title = self.read_text(&section.title, lang, matcher, &mut words);
@@ -103,7 +106,8 @@ impl Run {
             let text = self.read_text(&section.text, lang, matcher, &mut words);
             hits.push((title, text));
         }
-        self.docs.push(words);
+        self.docs.push(words.take());
+        self.current = words;
         self.hits.push(hits);
     }
 

@@ -126,9 +126,34 @@ impl DocWords {
         }
     }
 
-    /// Closes the title (`title: true`) or the text of the section being read.
+    /// Starts the words of `doc` in the buffers of `self` (see [`take`]).
+    ///
+    /// [`take`]: DocWords::take
+    pub fn restart(&mut self, doc: &Document) {
+        self.ids.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+        self.check = check(doc);
+    }
+
+    /// Closes the title or the text of the section being read.
     pub fn close(&mut self) {
         self.bounds.push(self.ids.len() as u32);
+    }
+
+    /// The words read, at their exact size, leaving `self` empty to read
+    /// the next document with the same buffers: the ids of a site are tens
+    /// of megabytes, kept until the search index is built, and growing each
+    /// document's list by doubling left as much again behind.
+    pub fn take(&mut self) -> DocWords {
+        let words = DocWords {
+            ids: self.ids.as_slice().into(),
+            bounds: self.bounds.as_slice().into(),
+            check: self.check,
+        };
+        self.ids.clear();
+        self.bounds.truncate(1);
+        words
     }
 
     /// Number of sections read.
@@ -250,7 +275,7 @@ pub fn read_document(lexicon: &mut Lexicon, doc: &Document) -> DocWords {
             words.close();
         }
     }
-    words
+    words.take()
 }
 
 /// Equal when they hold the same words, whatever their ids.
