@@ -99,10 +99,9 @@ fn read_sources(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || (!is_ignored_name(&e.file_name().to_string_lossy())
-                    && !(e.file_type().is_dir()
-                        && skip.as_deref().is_some_and(|s| is_path(e.path(), s))))
+            let is_output =
+                || e.file_type().is_dir() && skip.as_deref().is_some_and(|s| is_path(e.path(), s));
+            e.depth() == 0 || !(is_ignored_name(&e.file_name().to_string_lossy()) || is_output())
         });
     for entry in walk {
         match entry {
