@@ -19,6 +19,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("topics.html", include_str!("../../templates/topics.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "pagination.html",
+        include_str!("../../templates/pagination.html"),
+    ),
 ];
 
 /// The built-in theme files, by path under `theme/`.
