@@ -18,6 +18,7 @@ pub mod incremental;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod plural;
 pub mod render;
 pub mod search;
 pub mod structure;

@@ -237,11 +237,13 @@ fn run_build(options: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
             }
             if !quiet {
                 println!(
-                    "built {} documents, {} sections, {} topics → {} pages in {} ({} written, {} unchanged, {} removed) in {:.2} s",
-                    summary.documents,
-                    summary.sections,
-                    summary.topics,
-                    summary.pages,
+                    "built {} in {} ({} written, {} unchanged, {} removed) in {:.2} s",
+                    maillage::plural::site_counts(
+                        summary.documents,
+                        summary.sections,
+                        summary.topics,
+                        summary.pages
+                    ),
                     summary.output.display(),
                     summary.write.written,
                     summary.write.unchanged,

@@ -93,11 +93,8 @@ impl fmt::Display for Notice<'_> {
         match self {
             Notice::Built(o) => write!(
                 f,
-                "built {} documents, {} sections, {} topics → {} pages ({} written, {} removed) in {}",
-                o.documents,
-                o.sections,
-                o.topics,
-                o.pages,
+                "built {} ({} written, {} removed) in {}",
+                crate::plural::site_counts(o.documents, o.sections, o.topics, o.pages),
                 o.written.len(),
                 o.removed.len(),
                 millis(o.elapsed)
