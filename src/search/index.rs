@@ -142,22 +142,8 @@ pub struct IndexBuilder {
 }
 
 impl IndexBuilder {
-    /// Adds the sections of `doc`, numbered after those added before.
-    pub fn add_document(&mut self, doc: &Document) {
-        for section in &doc.sections {
-            let stems =
-                self.reader
-                    .read(&mut self.lexicon, doc.lang, &section.title, &section.text);
-            let number = self.sections;
-            for (stem, level) in stems {
-                self.posting(stem).push(number, level);
-            }
-            self.sections += 1;
-        }
-    }
-
-    /// [`add_document`](IndexBuilder::add_document) from the words of the
-    /// document the topics stage read (`topics::words`).
+    /// Adds the sections of a document, numbered after those added before,
+    /// from the words the topics stage read (`topics::words`).
     pub fn add_words(&mut self, doc: &DocWords, site: &SiteLexicon) {
         for s in 0..doc.sections() {
             let stems = self
@@ -386,10 +372,11 @@ mod tests {
         assert_eq!(index.stems_of("peurs"), [peur]);
         assert_eq!(index.postings(peur), [(0, LEVEL_TITLE), (2, LEVEL_BODY)]);
         // Built in two runs and merged: the same index.
+        let words = SiteWords::read(&[a, b]);
         let mut first = IndexBuilder::default();
-        first.add_document(&a);
+        first.add_words(&words.docs[0], &words.lexicon);
         let mut second = IndexBuilder::default();
-        second.add_document(&b);
+        second.add_words(&words.docs[1], &words.lexicon);
         let merged = IndexBuilder::merge(vec![first, second]);
         assert_eq!(merged.finish(), index);
     }

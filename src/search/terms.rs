@@ -2,17 +2,18 @@
 //!
 //! Every word goes through the tokenizer of topic matching
 //! ([`for_each_folded`], then [`stem`]: what [`for_each_token`] does), so
-//! search and topic pages agree on what a word is. In a build the topics
-//! stage has already read every section into word ids (`topics::words`),
-//! stems known, and [`SectionReader::read_words`] only counts them; a
-//! [`Lexicon`] maps them to its own stem numbers once per distinct word.
+//! search and topic pages agree on what a word is. The topics stage has
+//! already read every section into word ids (`topics::words`), stems known,
+//! and [`SectionReader::read_words`] only counts them; a [`Lexicon`] maps
+//! them to its own stem numbers once per distinct word.
 //!
+//! [`for_each_folded`]: crate::topics::normalize::for_each_folded
 //! [`for_each_token`]: crate::topics::normalize::for_each_token
 
 use rustc_hash::FxHashMap;
 
 use crate::model::Lang;
-use crate::topics::normalize::{for_each_folded, stem};
+use crate::topics::normalize::stem;
 use crate::topics::words::{self, WordId};
 
 /// How strongly a section holds a stem, in two bits: 0 is "absent".
@@ -138,29 +139,9 @@ pub struct SectionReader {
 }
 
 impl SectionReader {
-    /// The stems of a section with title `title` and body `text`, sorted,
-    /// each once with its level.
-    pub fn read(
-        &mut self,
-        lexicon: &mut Lexicon,
-        lang: Lang,
-        title: &str,
-        text: &str,
-    ) -> Vec<(StemId, Level)> {
-        for_each_folded(title, lang, |folded, _, _| {
-            self.count(lexicon.word(lang, folded), true);
-        });
-        let mut words = 0;
-        for_each_folded(text, lang, |folded, _, _| {
-            words += 1;
-            self.count(lexicon.word(lang, folded), false);
-        });
-        self.levels(words)
-    }
-
-    /// [`read`](SectionReader::read) for a section whose words the topics
-    /// stage read as ids of `site`'s lexicon: the same stems and levels,
-    /// without folding or stemming again.
+    /// The stems of a section, sorted, each once with its level, from the
+    /// word ids of its title and body that the topics stage read into
+    /// `site`'s lexicon: nothing is folded or stemmed again.
     pub fn read_words(
         &mut self,
         lexicon: &mut Lexicon,
@@ -231,12 +212,32 @@ fn level(c: Count, body_words: usize) -> Level {
 mod tests {
     use super::*;
 
+    /// Reads `(title, text)` sections as a build does: words read once
+    /// into the site's lexicon, then each section's stems and levels.
     fn read(sections: &[(&str, &str)]) -> (Lexicon, Vec<Vec<(StemId, Level)>>) {
+        let doc = crate::model::Document::for_tests(
+            "a.md",
+            sections
+                .iter()
+                .enumerate()
+                .map(|(i, (title, text))| {
+                    crate::model::Section::for_tests(&format!("s{i}"), title, text)
+                })
+                .collect(),
+        );
+        let words = words::SiteWords::read(std::slice::from_ref(&doc));
+        let doc_words = &words.docs[0];
         let mut lexicon = Lexicon::default();
         let mut reader = SectionReader::default();
-        let out = sections
-            .iter()
-            .map(|(title, text)| reader.read(&mut lexicon, Lang::Fr, title, text))
+        let out = (0..sections.len())
+            .map(|s| {
+                reader.read_words(
+                    &mut lexicon,
+                    &words.lexicon,
+                    doc_words.title(s),
+                    doc_words.text(s),
+                )
+            })
             .collect();
         (lexicon, out)
     }
