@@ -302,6 +302,10 @@ fn raw_depth_after(depth: usize, raw: &str) -> usize {
 /// returns the HTML, the byte ranges of linkable text in it, and the content
 /// links with their destinations put back (escaped as pulldown-cmark escapes
 /// them) and located.
+///
+/// Each kind of marker is looked for once over the whole HTML (`memchr`),
+/// not again from every marker found: a section with many runs of text and
+/// a link at its end was read again up to the link at each run.
 fn take_markers(
     rendered: &str,
     links: &[(String, usize)],
@@ -312,45 +316,41 @@ fn take_markers(
     let mut linkable: Vec<(usize, usize)> = Vec::new();
     let mut located: Vec<SourceLink> = Vec::new();
     let mut open: Option<usize> = None;
-    let mut rest = rendered;
+    let bytes = rendered.as_bytes();
+    let finder = memchr::memmem::Finder::new(placeholder.as_bytes());
+    let mut markers = marked.then(|| text_markers(bytes)).into_iter().flatten();
+    let mut places = finder.find_iter(bytes).filter(|_| !links.is_empty());
+    let mut next_marker = markers.next();
+    let mut next_link = places.next();
+    let mut copied = 0;
     loop {
-        let marker = if marked {
-            rest.find([TEXT_START, TEXT_END])
-        } else {
-            None
-        };
-        let link = if links.is_empty() {
-            None
-        } else {
-            rest.find(&placeholder)
-        };
-        let at = match (marker, link) {
+        let at = match (next_marker, next_link) {
             (Some(m), Some(l)) => m.min(l),
             (Some(m), None) => m,
             (None, Some(l)) => l,
             (None, None) => break,
         };
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if let Some(after) = rest.strip_prefix(TEXT_START) {
-            // Adjacent runs (text, soft break, text) make one span.
-            match linkable.last() {
-                Some(&(start, end)) if end == out.len() => {
-                    linkable.pop();
-                    open = Some(start);
+        out.push_str(&rendered[copied..at]);
+        if next_marker == Some(at) {
+            next_marker = markers.next();
+            copied = at + TEXT_START.len_utf8();
+            if rendered[at..].starts_with(TEXT_START) {
+                // Adjacent runs (text, soft break, text) make one span.
+                match linkable.last() {
+                    Some(&(start, end)) if end == out.len() => {
+                        linkable.pop();
+                        open = Some(start);
+                    }
+                    _ => open = Some(out.len()),
                 }
-                _ => open = Some(out.len()),
-            }
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix(TEXT_END) {
-            if let Some(start) = open.take()
+            } else if let Some(start) = open.take()
                 && start < out.len()
             {
                 linkable.push((start, out.len()));
             }
-            rest = after;
         } else {
-            let after = &rest[placeholder.len()..];
+            next_link = places.next();
+            let after = &rendered[at + placeholder.len()..];
             let digits = after.bytes().take_while(u8::is_ascii_digit).count();
             let link = after[..digits]
                 .parse::<usize>()
@@ -367,11 +367,19 @@ fn take_markers(
                     href: (start, out.len()),
                 });
             }
-            rest = &after[digits..];
+            copied = at + placeholder.len() + digits;
         }
     }
-    out.push_str(rest);
+    out.push_str(&rendered[copied..]);
     (out, linkable, located)
+}
+
+/// Where `TEXT_START` and `TEXT_END` lie in `bytes`, in order: both are
+/// three bytes, `EE 80 80` and `EE 80 81`; `EE` only ever leads a
+/// character in UTF-8, so a match is always a whole one.
+fn text_markers(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(0xEE, bytes)
+        .filter(move |&i| matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x80 | 0x81])))
 }
 
 /// The readable text an event carries, if any.
