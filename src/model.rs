@@ -158,21 +158,44 @@ pub struct SectionTopic {
 
 /// A topic's first mention in a section's linkable text (`Section::linkable`),
 /// as the topics stage found it while matching the section's text, so that
-/// inline links need not match again.
+/// inline links need not match again. One of: none (the topic is never
+/// mentioned in linkable text); the byte range in the section's `html` of
+/// the first mention, which no other alias overlaps, so that it is the one
+/// linked unless the topic was linked before (in the document, by setting);
+/// or unknown without reading the linkable text again (a run whose words
+/// are not the text's, `Linkable::NO_TEXT`, or an alias overlapping the
+/// first mention, « vie privée » and « vie », where which alias a link
+/// takes depends on the topics linked before). Eight bytes: there is one
+/// for each topic of each section of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LinkableMention {
-    /// None: the topic is never mentioned in linkable text.
-    #[default]
-    None,
-    /// Byte range in the section's `html` of the first mention, which no
-    /// other alias overlaps: it is the one linked, unless the topic was
-    /// linked before (in the document, by setting).
-    At(u32, u32),
-    /// Not known without reading the linkable text again: a run whose words
-    /// are not the text's (`Linkable::NO_TEXT`), or an alias overlapping
-    /// the first mention (« vie privée » and « vie »), where which alias a
-    /// link takes depends on the topics linked before.
-    Unknown,
+pub struct LinkableMention {
+    /// `start < end` for a mention; `0, 0` for none, `1, 0` for unknown.
+    start: u32,
+    end: u32,
+}
+
+impl LinkableMention {
+    pub const NONE: LinkableMention = LinkableMention { start: 0, end: 0 };
+    pub const UNKNOWN: LinkableMention = LinkableMention { start: 1, end: 0 };
+
+    /// The mention at `start..end` of the section's `html`; unknown for an
+    /// empty range, which no mention has.
+    pub fn at(start: u32, end: u32) -> LinkableMention {
+        if start < end {
+            LinkableMention { start, end }
+        } else {
+            LinkableMention::UNKNOWN
+        }
+    }
+
+    /// The mention's byte range in the section's `html`, if known.
+    pub fn range(self) -> Option<std::ops::Range<usize>> {
+        (self.start < self.end).then_some(self.start as usize..self.end as usize)
+    }
+
+    pub fn is_unknown(self) -> bool {
+        self == LinkableMention::UNKNOWN
+    }
 }
 
 /// Where a topic is first mentioned in a section.

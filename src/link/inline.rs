@@ -20,7 +20,7 @@ use std::cmp::Reverse;
 use rayon::prelude::*;
 
 use crate::config::InlineLinks;
-use crate::model::{Document, LinkableMention, Section, SectionTopic, TopicId};
+use crate::model::{Document, Section, SectionTopic, TopicId};
 use crate::topics::TopicIndex;
 use crate::topics::catalog::Catalog;
 use crate::topics::matcher::Matcher;
@@ -84,7 +84,7 @@ pub fn document_links(
             let mut left = topics
                 .iter()
                 .filter(|t| t.mention.is_some() && !linked.contains(&t.topic));
-            if left.any(|t| t.linkable == LinkableMention::Unknown) {
+            if left.any(|t| t.linkable.is_unknown()) {
                 let candidates: Vec<TopicId> = topics
                     .iter()
                     .filter(|t| t.mention.is_some())
@@ -104,13 +104,14 @@ pub fn document_links(
 fn known_links(topics: &[SectionTopic], linked: &mut Vec<TopicId>) -> Vec<InlineLink> {
     let mut out: Vec<InlineLink> = topics
         .iter()
-        .filter_map(|t| match t.linkable {
-            LinkableMention::At(start, end) if !linked.contains(&t.topic) => Some(InlineLink {
-                start: start as usize,
-                end: end as usize,
+        .filter(|t| !linked.contains(&t.topic))
+        .filter_map(|t| {
+            let at = t.linkable.range()?;
+            Some(InlineLink {
+                start: at.start,
+                end: at.end,
                 topic: t.topic,
-            }),
-            _ => None,
+            })
         })
         .collect();
     out.sort_unstable_by_key(|l| l.start);
@@ -380,7 +381,7 @@ mod tests {
                 );
             }
             for t in found {
-                if t.iter().any(|t| t.linkable == LinkableMention::Unknown) {
+                if t.iter().any(|t| t.linkable.is_unknown()) {
                     unknown += 1;
                 } else {
                     known += 1;

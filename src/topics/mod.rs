@@ -217,11 +217,9 @@ fn section_topics(
     title_hits: Vec<Hit>,
     text_hits: Vec<Hit>,
 ) -> Vec<SectionTopic> {
-    let first_linkable = linkable::first_linkable(section, &text_hits);
     let mut found: Vec<SectionTopic> = Vec::new();
-    let title_hits = title_hits.into_iter().map(|h| (h, true));
-    let text_hits = text_hits.into_iter().map(|h| (h, false));
-    for (hit, in_title) in title_hits.chain(text_hits) {
+    let titled = title_hits.into_iter().map(|h| (h, true));
+    for (hit, in_title) in titled.chain(text_hits.iter().map(|&h| (h, false))) {
         if !found.iter().any(|f| f.topic == hit.topic) {
             found.push(SectionTopic {
                 topic: hit.topic,
@@ -230,10 +228,11 @@ fn section_topics(
                     start: hit.start,
                     end: hit.end,
                 }),
-                linkable: first_linkable.of(hit.topic),
+                linkable: LinkableMention::NONE,
             });
         }
     }
+    linkable::note_first_linkable(section, &text_hits, &mut found);
     found
 }
 
@@ -247,7 +246,7 @@ fn add_front_topics(doc: &Document, catalog: &Catalog, sections: &mut [Vec<Secti
                 first.push(SectionTopic {
                     topic: id,
                     mention: None,
-                    linkable: LinkableMention::None,
+                    linkable: LinkableMention::NONE,
                 });
             }
         }
