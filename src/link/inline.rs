@@ -102,18 +102,19 @@ pub fn document_links(
 /// (none `Unknown` among those not yet linked): each such mention overlaps
 /// no other hit, so it is what matching the linkable text would link.
 fn known_links(topics: &[SectionTopic], linked: &mut Vec<TopicId>) -> Vec<InlineLink> {
-    let mut out: Vec<InlineLink> = topics
-        .iter()
-        .filter(|t| !linked.contains(&t.topic))
-        .filter_map(|t| {
-            let at = t.linkable.range()?;
+    let links = || {
+        topics.iter().filter_map(|t| {
+            let at = t.linkable.range().filter(|_| !linked.contains(&t.topic))?;
             Some(InlineLink {
                 start: at.start,
                 end: at.end,
                 topic: t.topic,
             })
         })
-        .collect();
+    };
+    // Kept until the build ends, one list per section: no spare capacity.
+    let mut out = Vec::with_capacity(links().count());
+    out.extend(links());
     out.sort_unstable_by_key(|l| l.start);
     linked.extend(out.iter().map(|l| l.topic));
     out
