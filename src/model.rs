@@ -101,11 +101,36 @@ pub struct Section {
     /// The body as plain text, for topic matching and excerpts. The heading is
     /// kept apart in `title`.
     pub text: String,
-    /// Byte ranges of `html` holding running text (escaped), where inline
+    /// The runs of `html` holding running text (escaped), where inline
     /// topic links may go: never a heading, a link, code or raw HTML.
-    pub linkable: Vec<(usize, usize)>,
+    pub linkable: Vec<Linkable>,
     /// Links written to other content files or to anchors, in order.
     pub links: Vec<SourceLink>,
+}
+
+/// A run of a section's HTML holding running text: where inline topic
+/// links may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linkable {
+    /// Byte range in the section's `html`.
+    pub start: u32,
+    pub end: u32,
+    /// Where the same words start in the section's `text`, when the run's
+    /// bytes are the text's (no character reference; a line break where the
+    /// text has a space) and it begins and ends between words, so that an
+    /// alias found in the text lies at the same offsets in the run
+    /// (`Linkable::NO_TEXT` otherwise: the run must be read itself).
+    pub text: u32,
+}
+
+impl Linkable {
+    /// `text` of a run whose words are not simply those of the text.
+    pub const NO_TEXT: u32 = u32::MAX;
+
+    /// The run's byte range in the section's `html`.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// A Markdown link whose destination may be another content file
@@ -127,6 +152,50 @@ pub struct SectionTopic {
     /// Where the first mention lies: in the title (`in_title`) or in the body text,
     /// as a byte range. `None` when the topic comes from front matter only.
     pub mention: Option<Mention>,
+    /// Its first mention in the section's linkable text, for inline links.
+    pub linkable: LinkableMention,
+}
+
+/// A topic's first mention in a section's linkable text (`Section::linkable`),
+/// as the topics stage found it while matching the section's text, so that
+/// inline links need not match again. One of: none (the topic is never
+/// mentioned in linkable text); the byte range in the section's `html` of
+/// the first mention, which no other alias overlaps, so that it is the one
+/// linked unless the topic was linked before (in the document, by setting);
+/// or unknown without reading the linkable text again (a run whose words
+/// are not the text's, `Linkable::NO_TEXT`, or an alias overlapping the
+/// first mention, « vie privée » and « vie », where which alias a link
+/// takes depends on the topics linked before). Eight bytes: there is one
+/// for each topic of each section of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkableMention {
+    /// `start < end` for a mention; `0, 0` for none, `1, 0` for unknown.
+    start: u32,
+    end: u32,
+}
+
+impl LinkableMention {
+    pub const NONE: LinkableMention = LinkableMention { start: 0, end: 0 };
+    pub const UNKNOWN: LinkableMention = LinkableMention { start: 1, end: 0 };
+
+    /// The mention at `start..end` of the section's `html`; unknown for an
+    /// empty range, which no mention has.
+    pub fn at(start: u32, end: u32) -> LinkableMention {
+        if start < end {
+            LinkableMention { start, end }
+        } else {
+            LinkableMention::UNKNOWN
+        }
+    }
+
+    /// The mention's byte range in the section's `html`, if known.
+    pub fn range(self) -> Option<std::ops::Range<usize>> {
+        (self.start < self.end).then_some(self.start as usize..self.end as usize)
+    }
+
+    pub fn is_unknown(self) -> bool {
+        self == LinkableMention::UNKNOWN
+    }
 }
 
 /// Where a topic is first mentioned in a section.

@@ -136,6 +136,7 @@ mod tests {
                     .map(|&topic| SectionTopic {
                         topic,
                         mention: None,
+                        linkable: Default::default(),
                     })
                     .collect()
             })

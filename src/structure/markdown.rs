@@ -13,7 +13,7 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 use crate::error::LineIndex;
-use crate::model::SourceLink;
+use crate::model::{Linkable, SourceLink};
 
 /// The Markdown extensions maillage enables: CommonMark plus GFM.
 pub fn options() -> Options {
@@ -45,8 +45,8 @@ pub struct RawSection {
     pub text: String,
     /// 1-based inclusive line range in the file.
     pub lines: (usize, usize),
-    /// Byte ranges of `html` holding linkable running text.
-    pub linkable: Vec<(usize, usize)>,
+    /// The runs of `html` holding linkable running text.
+    pub linkable: Vec<Linkable>,
     /// Links to content files or anchors.
     pub links: Vec<SourceLink>,
 }
@@ -125,6 +125,8 @@ struct Builder<'a> {
     /// Raw inline HTML elements left open in the current block.
     raw_open: usize,
     links: Vec<(String, usize)>,
+    /// Where in `text` each marked run of text was written, in order.
+    text_starts: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -139,10 +141,12 @@ impl<'a> Builder<'a> {
             shut: 0,
             raw_open: 0,
             links: Vec::new(),
+            text_starts: Vec::new(),
         }
     }
 
     fn push(&mut self, event: Event<'a>, line: usize, last_line: usize) {
+        let text_at = self.text.len();
         match &event {
             Event::SoftBreak | Event::HardBreak => self.text.push(' '),
             Event::End(
@@ -166,6 +170,7 @@ impl<'a> Builder<'a> {
             && self.raw_open == 0
             && matches!(event, Event::Text(_) | Event::SoftBreak);
         if linkable {
+            self.text_starts.push(text_at);
             self.events
                 .push(Event::InlineHtml(CowStr::from(TEXT_START)));
             self.events.push(event);
@@ -229,15 +234,17 @@ impl<'a> Builder<'a> {
         let mut rendered = String::new();
         html::push_html(&mut rendered, self.events.into_iter());
         let (mut html_out, mut linkable, links) =
-            take_markers(&rendered, &self.links, self.markable);
+            take_markers(&rendered, &self.links, self.markable, &self.text_starts);
         // Sections live until the build ends: no spare capacity (the markers
         // taken out, and vector growth, left up to a fifth of slack).
         html_out.shrink_to_fit();
         linkable.shrink_to_fit();
+        let text = self.text.trim_end().to_string();
+        super::linkable::settle(&html_out, &text, &mut linkable);
         Some(RawSection {
             heading: self.heading,
             html: html_out,
-            text: self.text.trim_end().to_string(),
+            text,
             lines: (self.first_line, self.last_line),
             linkable,
             links,
@@ -299,9 +306,10 @@ fn raw_depth_after(depth: usize, raw: &str) -> usize {
 }
 
 /// Takes the markers out of rendered HTML (text markers only if `marked`):
-/// returns the HTML, the byte ranges of linkable text in it, and the content
-/// links with their destinations put back (escaped as pulldown-cmark escapes
-/// them) and located.
+/// returns the HTML, the runs of linkable text in it (with where each was
+/// written in the text, from `text_starts`: one per start marker, in order),
+/// and the content links with their destinations put back (escaped as
+/// pulldown-cmark escapes them) and located.
 ///
 /// Each kind of marker is looked for once over the whole HTML (`memchr`),
 /// not again from every marker found: a section with many runs of text and
@@ -310,12 +318,15 @@ fn take_markers(
     rendered: &str,
     links: &[(String, usize)],
     marked: bool,
-) -> (String, Vec<(usize, usize)>, Vec<SourceLink>) {
+    text_starts: &[usize],
+) -> (String, Vec<Linkable>, Vec<SourceLink>) {
     let placeholder = format!("href=\"{LINK_PLACEHOLDER}");
     let mut out = String::with_capacity(rendered.len());
-    let mut linkable: Vec<(usize, usize)> = Vec::new();
+    let mut linkable: Vec<Linkable> = Vec::new();
     let mut located: Vec<SourceLink> = Vec::new();
-    let mut open: Option<usize> = None;
+    // The open run: where it starts in the HTML and in the text.
+    let mut open: Option<(usize, Option<usize>)> = None;
+    let mut text_starts = text_starts.iter();
     let bytes = rendered.as_bytes();
     let finder = memchr::memmem::Finder::new(placeholder.as_bytes());
     let mut markers = marked.then(|| text_markers(bytes)).into_iter().flatten();
@@ -335,18 +346,21 @@ fn take_markers(
             next_marker = markers.next();
             copied = at + TEXT_START.len_utf8();
             if rendered[at..].starts_with(TEXT_START) {
-                // Adjacent runs (text, soft break, text) make one span.
+                let text = text_starts.next().copied();
+                // Adjacent runs (text, soft break, text) make one span,
+                // written in the text from where the first was.
                 match linkable.last() {
-                    Some(&(start, end)) if end == out.len() => {
+                    Some(run) if run.end as usize == out.len() => {
+                        let text = (run.text != Linkable::NO_TEXT).then_some(run.text as usize);
+                        open = Some((run.start as usize, text));
                         linkable.pop();
-                        open = Some(start);
                     }
-                    _ => open = Some(out.len()),
+                    _ => open = Some((out.len(), text)),
                 }
-            } else if let Some(start) = open.take()
+            } else if let Some((start, text)) = open.take()
                 && start < out.len()
             {
-                linkable.push((start, out.len()));
+                linkable.extend(super::linkable::run(start, out.len(), text));
             }
         } else {
             next_link = places.next();
@@ -453,7 +467,7 @@ mod tests {
 
     /// The linkable pieces of a section's HTML.
     fn linkable(s: &RawSection) -> Vec<&str> {
-        s.linkable.iter().map(|&(a, b)| &s.html[a..b]).collect()
+        s.linkable.iter().map(|l| &s.html[l.range()]).collect()
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod frontmatter;
 pub mod ids;
+pub mod linkable;
 pub mod markdown;
 pub mod text;
 
@@ -216,6 +217,7 @@ fn text_sections(blocks: Vec<text::Block>) -> Vec<RawSection> {
     let mut out: Vec<RawSection> = Vec::new();
     for block in blocks {
         if let text::Block::Heading { level, text, line } = block {
+            settle_linkable(out.last_mut());
             out.push(RawSection {
                 heading: Some(markdown::Heading {
                     level,
@@ -246,7 +248,15 @@ fn text_sections(blocks: Vec<text::Block>) -> Vec<RawSection> {
             append_block(section, block);
         }
     }
+    settle_linkable(out.last_mut());
     out
+}
+
+/// Checks where the linkable runs of a finished section lie in its text.
+fn settle_linkable(section: Option<&mut RawSection>) {
+    if let Some(s) = section {
+        linkable::settle(&s.html, &s.text, &mut s.linkable);
+    }
 }
 
 fn block_lines(block: &text::Block) -> (usize, usize) {
@@ -275,18 +285,16 @@ fn append_block(section: &mut RawSection, block: text::Block) {
             section.html.push_str("<p>");
             push_linkable(section, &text);
             section.html.push_str("</p>\n");
-            section.text.push_str(&text);
         }
         text::Block::List { items } => {
             section.html.push_str("<ul>\n");
             for (i, item) in items.iter().enumerate() {
-                section.html.push_str("<li>");
-                push_linkable(section, &item.text);
-                section.html.push_str("</li>\n");
                 if i > 0 {
                     section.text.push('\n');
                 }
-                section.text.push_str(&item.text);
+                section.html.push_str("<li>");
+                push_linkable(section, &item.text);
+                section.html.push_str("</li>\n");
             }
             section.html.push_str("</ul>\n");
         }
@@ -294,12 +302,16 @@ fn append_block(section: &mut RawSection, block: text::Block) {
     }
 }
 
-/// Appends plain text to a section's HTML, escaped, as linkable text.
+/// Appends plain text to a section's text, and to its HTML, escaped, as
+/// linkable text (settled once the section is whole).
 fn push_linkable(section: &mut RawSection, text: &str) {
     let start = section.html.len();
+    let text_start = section.text.len();
     push_escaped(&mut section.html, text);
+    section.text.push_str(text);
     if section.html.len() > start {
-        section.linkable.push((start, section.html.len()));
+        let run = linkable::run(start, section.html.len(), Some(text_start));
+        section.linkable.extend(run);
     }
 }
 

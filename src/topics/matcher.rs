@@ -195,8 +195,9 @@ impl Matcher {
 const STEM_CACHE_CAPACITY: usize = 1 << 16;
 
 thread_local! {
-    /// Folded word hash → stem hash, per thread: matching reads every word
-    /// of the site (twice, with inline links), and stemming was most of it.
+    /// Folded word hash → stem hash, per thread: `find` reads whole texts
+    /// (a document edited under `watch`, sections inline links read again),
+    /// and stemming was most of it.
     static STEMS: RefCell<StemHashes> = RefCell::default();
 }
 

@@ -7,6 +7,7 @@
 //! topic pages and `site.json` link to the document's entry point.
 
 pub mod catalog;
+pub mod linkable;
 pub mod matcher;
 pub mod normalize;
 pub mod read;
@@ -21,7 +22,9 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::{BuildError, Diagnostic};
-use crate::model::{Document, Lang, Mention, SectionRef, SectionTopic, TopicId};
+use crate::model::{
+    Document, Lang, LinkableMention, Mention, Section, SectionRef, SectionTopic, TopicId,
+};
 use catalog::Catalog;
 use matcher::{Hit, Matcher};
 use words::SiteWords;
@@ -90,7 +93,8 @@ pub fn assign_with(
         .map(|(doc, hits)| {
             let mut found: Vec<Vec<SectionTopic>> = hits
                 .into_iter()
-                .map(|(title, text)| section_topics(title, text))
+                .zip(&doc.sections)
+                .map(|((title, text), section)| section_topics(section, title, text))
                 .collect();
             add_front_topics(doc, catalog, &mut found);
             found
@@ -199,7 +203,7 @@ pub fn document_topics(
             } else {
                 Vec::new()
             };
-            section_topics(title_hits, matcher.find(&s.text))
+            section_topics(s, title_hits, matcher.find(&s.text))
         })
         .collect();
     add_front_topics(doc, catalog, &mut out);
@@ -208,11 +212,14 @@ pub fn document_topics(
 
 /// A section's topics in order of first mention, from the hits of its title
 /// and of its text.
-fn section_topics(title_hits: Vec<Hit>, text_hits: Vec<Hit>) -> Vec<SectionTopic> {
+fn section_topics(
+    section: &Section,
+    title_hits: Vec<Hit>,
+    text_hits: Vec<Hit>,
+) -> Vec<SectionTopic> {
     let mut found: Vec<SectionTopic> = Vec::new();
-    let title_hits = title_hits.into_iter().map(|h| (h, true));
-    let text_hits = text_hits.into_iter().map(|h| (h, false));
-    for (hit, in_title) in title_hits.chain(text_hits) {
+    let titled = title_hits.into_iter().map(|h| (h, true));
+    for (hit, in_title) in titled.chain(text_hits.iter().map(|&h| (h, false))) {
         if !found.iter().any(|f| f.topic == hit.topic) {
             found.push(SectionTopic {
                 topic: hit.topic,
@@ -221,9 +228,11 @@ fn section_topics(title_hits: Vec<Hit>, text_hits: Vec<Hit>) -> Vec<SectionTopic
                     start: hit.start,
                     end: hit.end,
                 }),
+                linkable: LinkableMention::NONE,
             });
         }
     }
+    linkable::note_first_linkable(section, &text_hits, &mut found);
     found
 }
 
@@ -237,6 +246,7 @@ fn add_front_topics(doc: &Document, catalog: &Catalog, sections: &mut [Vec<Secti
                 first.push(SectionTopic {
                     topic: id,
                     mention: None,
+                    linkable: LinkableMention::NONE,
                 });
             }
         }

@@ -96,6 +96,21 @@ pub fn for_each_word_span(text: &str, lang: Lang, mut emit: impl FnMut(usize, us
     scan::<false>(text, lang, |_, start, end| emit(start, end));
 }
 
+/// Whether `text` read in two pieces, cut at byte `at`, gives the same
+/// words as read whole: no word runs across the cut, and the word before it
+/// is not followed by an apostrophe that would make it an elided particle.
+/// (The reading of a word depends only on its characters and the one after
+/// it.) False when `at` is not a character boundary.
+pub fn cuts_between_words(text: &str, at: usize) -> bool {
+    let (Some(before), Some(after)) = (text.get(..at), text.get(at..)) else {
+        return false;
+    };
+    match (before.chars().next_back(), after.chars().next()) {
+        (Some(b), Some(a)) => !is_word_char(b) || !(is_word_char(a) || is_apostrophe(a)),
+        _ => true,
+    }
+}
+
 /// Longest folded French elision particle (« quoiqu »), in bytes.
 const LONGEST_ELISION: usize = 6;
 
@@ -607,6 +622,42 @@ mod tests {
                 assert_eq!(spans, folded, "{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_cut_between_words_reads_like_the_whole() {
+        let texts = [
+            "L’Homophilie des RÉSEAUX privés, ex-æquo: covid19 Straße ﬁn x\u{301}y",
+            "QU'il l'a Ĺ’x \u{301} a\u{301}\u{301} jusqu’à QUOIQU’on \u{345}’x l",
+            "la vie privée\net l'homophilie, « qu'on » d' 'x",
+        ];
+        let words = |text: &str, lang, shift: usize| {
+            let mut out = Vec::new();
+            for_each_folded(text, lang, |f, s, e| {
+                out.push((f.to_owned(), s + shift, e + shift))
+            });
+            out
+        };
+        for text in texts {
+            for lang in [Lang::Fr, Lang::En] {
+                let whole = words(text, lang, 0);
+                let mut cuts = 0;
+                for at in 0..=text.len() {
+                    if !cuts_between_words(text, at) {
+                        continue;
+                    }
+                    cuts += 1;
+                    let mut pieces = words(&text[..at], lang, 0);
+                    pieces.extend(words(&text[at..], lang, at));
+                    assert_eq!(pieces, whole, "{text:?} cut at {at}");
+                }
+                assert!(cuts > 10, "{text:?}");
+            }
+        }
+        assert!(!cuts_between_words("supermarché", 5));
+        assert!(!cuts_between_words("l'homophilie", 1));
+        assert!(cuts_between_words("l'homophilie", 2));
+        assert!(!cuts_between_words("été", 1));
     }
 
     #[test]

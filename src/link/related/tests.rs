@@ -24,6 +24,7 @@ fn index(docs: &[Document], topics: &[&[&[TopicId]]], topic_count: usize) -> Top
                         .map(|&topic| SectionTopic {
                             topic,
                             mention: None,
+                            linkable: Default::default(),
                         })
                         .collect()
                 })
