@@ -1,5 +1,6 @@
 //! The pipeline, end to end: load → structure → topics → link → render
-//! (and, beside it, the search index) → write. `prepare` is the pure middle
+//! (and, beside it, the search index, made from the words before the link
+//! stage so that they can be freed there) → write. `prepare` is the pure middle
 //! up to the linked `Site`; `build` adds the I/O at both ends and streams
 //! render into write, so pages are never all in memory; `build_pages` renders
 //! everything in memory instead, for tests and tools. The CLI and `watch` sit
@@ -88,6 +89,9 @@ pub struct BuildSummary {
 /// render it: everything of a build but its pages.
 pub struct Prepared {
     pub site: Site,
+    /// The search index, made before the link stage (when the site has
+    /// search), whose files are cut once the site is linked.
+    pub search: Option<search::IndexParts>,
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
     tera: Tera,
@@ -154,19 +158,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     // The search index is staged first and dropped, so that it and the
     // pages are never in memory together; its files are made one at a time
     // as they are staged, the manifest (which hashes them all) last.
-    if prepared.site.config.search {
-        let site = &prepared.site;
-        let files = timed(&mut timings, "search", || {
-            search::IndexFiles::new(site, &search::files::Limits::default())
-        });
+    if let Some(parts) = prepared.search.take() {
+        let files = search::IndexFiles::from_parts(&prepared.site, parts);
         timed(&mut timings, "stage search", || {
             staging.stage(&SearchFiles(&files))?;
             staging.stage(&[files.manifest()][..])
         })?;
     }
-    // The words of every section (tens of megabytes) only served topics,
-    // links and search: rendering does not read them.
-    prepared.site.topics.words = Default::default();
     let site = &prepared.site;
     let theme = prepared.theme();
     let pages = SitePages::new(site, &theme);
@@ -292,7 +290,19 @@ fn analyse_timed(
 
 /// Everything before rendering: configuration, catalog and templates checked,
 /// documents structured, topics found, sections linked.
+/// The words of every section are freed in the link stage: the `Site`'s
+/// `topics.words` is left empty.
 pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
+    prepare_keeping(input, drafts, false)
+}
+
+/// `prepare`, keeping the words of every section in the `Site` if
+/// `keep_words` (as `watch` does: tests compare its model with a build's).
+fn prepare_keeping(
+    input: SiteInput,
+    drafts: bool,
+    keep_words: bool,
+) -> Result<Prepared, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
@@ -302,8 +312,27 @@ pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
 
     let mut timings = Timings::new();
     let analysed = analyse_timed(input, drafts, &mut timings)?;
+    // The search index is made from the words of every section, before the
+    // link stage, so that the words are freed before that stage's peak
+    // (`link::link_dropping_words`); nothing of it depends on links.
+    let search = analysed.config.search.then(|| {
+        timed(&mut timings, "search", || {
+            search::IndexParts::new(
+                &analysed.config,
+                &analysed.catalog,
+                &analysed.documents,
+                &analysed.topics.words,
+                &search::files::Limits::default(),
+            )
+        })
+    });
     let (site, link_warnings) = timed(&mut timings, "link", || {
-        link::link(
+        let link = if keep_words {
+            link::link
+        } else {
+            link::link_dropping_words
+        };
+        link(
             analysed.config,
             analysed.catalog,
             analysed.documents,
@@ -315,6 +344,7 @@ pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
     warnings.extend(link_warnings);
     Ok(Prepared {
         site,
+        search,
         warnings,
         timings,
         tera,
@@ -325,15 +355,17 @@ pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
 }
 
 /// The pure pipeline: a site read into memory in, all its pages out, in
-/// memory (for tests and tools; `build` streams them to disk instead).
+/// memory (for tests and tools; `build` streams them to disk instead). The
+/// `Site` keeps the words of every section, as `watch`'s does.
 pub fn build_pages(input: &SiteInput, drafts: bool) -> Result<Built, BuildError> {
-    let prepared = prepare(input.clone(), drafts)?;
+    let mut prepared = prepare_keeping(input.clone(), drafts, true)?;
     let mut timings = prepared.timings.clone();
+    let search = prepared.search.take();
     let site = &prepared.site;
     let (pages, index) = timed(&mut timings, "render+search", || {
         rayon::join(
             || render::render(site, &prepared.theme()),
-            || site.config.search.then(|| search::index_pages(site)),
+            || search.map(|parts| search::index_pages_of(site, parts)),
         )
     });
     let mut pages = pages?;

@@ -28,7 +28,7 @@ use crate::model::{Document, Lang, Section};
 use crate::topics::TopicIndex;
 use crate::topics::normalize::{for_each_word_span, word_hash};
 use crate::topics::stopwords::is_stop_word;
-use crate::topics::words::{DocWords, Lexicon, SiteWords, StemId, WordId};
+use crate::topics::words::{DocWords, Ids, Lexicon, SiteWords, StemId, WordId};
 
 /// Share of the score given to shared topics; the rest goes to shared words.
 pub const TOPIC_SHARE: f64 = 0.5;
@@ -216,11 +216,11 @@ fn idf(total: usize, df: usize) -> f64 {
 }
 
 /// The word ids of a section's title, if its title counts (is part of its text).
-fn section_title<'w>(section: &Section, words: &'w DocWords, s: usize) -> &'w [WordId] {
+fn section_title<'w>(section: &Section, words: &'w DocWords, s: usize) -> Ids<'w> {
     if section.title_in_text {
         words.title(s)
     } else {
-        &[]
+        Ids::EMPTY
     }
 }
 
@@ -288,7 +288,7 @@ fn document_frequencies(documents: &[Document], words: &SiteWords, terms: &Terms
                 for (s, sec) in doc.sections.iter().enumerate() {
                     stamp += 1;
                     let title = section_title(sec, doc_words, s);
-                    for &w in title.iter().chain(doc_words.text(s)) {
+                    for w in title.chain(doc_words.text(s)) {
                         let t = terms.of(w);
                         if t != DROPPED && seen[t as usize] != stamp {
                             seen[t as usize] = stamp;
@@ -332,8 +332,8 @@ impl Scratch {
         }
     }
 
-    fn count(&mut self, terms: &Terms, words: &[WordId], boost: u32, flag: u32) {
-        for (k, &w) in words.iter().enumerate() {
+    fn count(&mut self, terms: &Terms, words: Ids, boost: u32, flag: u32) {
+        for (k, w) in words.enumerate() {
             let t = terms.of(w);
             if t == DROPPED {
                 continue;
@@ -362,8 +362,8 @@ impl Weighing<'_> {
         &self,
         section: &Section,
         lang: Lang,
-        title: &[WordId],
-        text: &[WordId],
+        title: Ids,
+        text: Ids,
         scratch: &mut Scratch,
     ) -> Vec<Entry> {
         scratch.count(self.terms, title, TITLE_BOOST, TITLE_BIT);

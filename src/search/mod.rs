@@ -1,7 +1,9 @@
 //! Full-text search: builds, from the `Site`, the index files that
 //! `theme/search.js` loads on demand to answer queries in the browser, with
 //! no server. A pure function of the `Site`, whose files are made one at a
-//! time as they are written.
+//! time as they are written. The index itself needs only the documents and
+//! their words ([`IndexParts`]): a build makes it before the link stage and
+//! frees the words.
 //!
 //! - `terms`: sections → stems with levels, through the tokenizer of topic
 //!   matching (`topics::normalize`), each distinct word stemmed once;
@@ -28,11 +30,14 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
+use crate::config::SiteConfig;
 use crate::link::Site;
-use crate::model::Lang;
+use crate::model::{Document, Lang};
 use crate::render::Page;
 use crate::render::urls::Urls;
+use crate::topics::catalog::Catalog;
 use crate::topics::normalize::{FRENCH_ELISIONS, for_each_word};
+use crate::topics::words::SiteWords;
 use files::{FragmentLayout, Limits, PostingLayout};
 use index::SearchIndex;
 
@@ -46,25 +51,51 @@ pub fn index_pages(site: &Site) -> Vec<Page> {
 
 /// Builds the in-memory index of `site`.
 pub fn build_index(site: &Site) -> SearchIndex {
+    build_index_of(
+        &site.config,
+        &site.catalog,
+        &site.documents,
+        &site.topics.words,
+    )
+}
+
+/// Builds the in-memory index of a site's documents from their words (read
+/// again if `words` do not cover them): all it needs comes before the link
+/// stage.
+pub fn build_index_of(
+    config: &SiteConfig,
+    catalog: &Catalog,
+    documents: &[Document],
+    words: &SiteWords,
+) -> SearchIndex {
     // Topic names and aliases are words too, so typing one finds its topic
     // even if no section uses it; in every language in use.
-    let phrases: Vec<(Lang, &str)> = languages(site)
+    let phrases: Vec<(Lang, &str)> = languages(config, documents)
         .into_iter()
         .flat_map(|lang| {
-            site.catalog
+            catalog
                 .topics
                 .iter()
                 .flat_map(move |t| t.aliases.iter().map(move |a| (lang, a.as_str())))
         })
         .collect();
-    index::build_from_words(&site.documents, &site.topics.words, &phrases)
+    index::build_from_words(documents, words, &phrases)
 }
 
 /// The index files of `site`, cut to `limits`, all in memory (for tests,
 /// tools and `watch`; a build writes them one at a time, see [`IndexFiles`]).
 pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
+    all_pages(&IndexFiles::new(site, limits))
+}
+
+/// [`index_pages`] from the index made earlier ([`IndexParts`]).
+pub fn index_pages_of(site: &Site, parts: IndexParts) -> Vec<Page> {
+    all_pages(&IndexFiles::from_parts(site, parts))
+}
+
+/// Every file of `files`, the manifest first.
+fn all_pages(files: &IndexFiles) -> Vec<Page> {
     use rayon::prelude::*;
-    let files = IndexFiles::new(site, limits);
     let data: Vec<Page> = (0..files.len())
         .into_par_iter()
         .map(|i| files.page(i))
@@ -75,11 +106,54 @@ pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
     pages
 }
 
+/// The part of the index files made from the words alone: the index
+/// (postings encoded, a byte or two each) and the small vocabulary files.
+/// A build makes it before the link stage, so that the words of every
+/// section (tens of megabytes) can be freed before that stage's peak.
+#[derive(Debug, Clone)]
+pub struct IndexParts {
+    limits: Limits,
+    index: SearchIndex,
+    postings: PostingLayout,
+    vocab: Vec<String>,
+    firsts: Vec<String>,
+}
+
+impl IndexParts {
+    /// Builds the index of `documents` (see [`build_index_of`]) and lays
+    /// out its posting and vocabulary files.
+    pub fn new(
+        config: &SiteConfig,
+        catalog: &Catalog,
+        documents: &[Document],
+        words: &SiteWords,
+        limits: &Limits,
+    ) -> IndexParts {
+        IndexParts::of_index(build_index_of(config, catalog, documents, words), limits)
+    }
+
+    fn of_index(mut index: SearchIndex, limits: &Limits) -> IndexParts {
+        let postings = files::posting_layout(&index, limits);
+        let (vocab, firsts) = files::vocab_files(&index, &postings.locations, limits);
+        // The vocabulary files hold the words and stems: the posting files
+        // only need the encoded postings.
+        index.words = Vec::new();
+        index.stems = Vec::new();
+        IndexParts {
+            limits: *limits,
+            index,
+            postings,
+            vocab,
+            firsts,
+        }
+    }
+}
+
 /// The index files of a site, each made when asked for and then dropped,
 /// so that they are never all in memory: they come to 100 MB at 10,000
 /// documents and 1 GB at 100,000, most of it fragments, which are made from
 /// the `Site` as they are written. Only the postings (encoded, a byte or two
-/// each) and the small vocabulary files are kept.
+/// each) and the small vocabulary files are kept ([`IndexParts`]).
 ///
 /// The manifest names a version, a hash of every other file, so it comes
 /// last: [`IndexFiles::manifest`], after the files (`page`) were made.
@@ -99,19 +173,25 @@ pub struct IndexFiles<'s> {
 impl<'s> IndexFiles<'s> {
     /// Builds the index of `site` and lays out its files.
     pub fn new(site: &'s Site, limits: &Limits) -> IndexFiles<'s> {
-        let mut index = build_index(site);
-        let postings = files::posting_layout(&index, limits);
-        let (vocab, firsts) = files::vocab_files(&index, &postings.locations, limits);
-        // The vocabulary files hold the words and stems: the posting files
-        // only need the encoded postings.
-        index.words = Vec::new();
-        index.stems = Vec::new();
-        let fragments = FragmentLayout::new(site, limits);
+        IndexFiles::from_parts(site, IndexParts::of_index(build_index(site), limits))
+    }
+
+    /// The files of `site` from its index made earlier (from the same
+    /// documents, with the same catalog and configuration).
+    pub fn from_parts(site: &'s Site, parts: IndexParts) -> IndexFiles<'s> {
+        let IndexParts {
+            limits,
+            index,
+            postings,
+            vocab,
+            firsts,
+        } = parts;
+        let fragments = FragmentLayout::new(site, &limits);
         let count = vocab.len() + postings.len() + fragments.len();
         IndexFiles {
             site,
             urls: Urls::new(site.config.pretty_urls),
-            limits: *limits,
+            limits,
             index,
             postings,
             vocab,
@@ -198,9 +278,9 @@ fn page(key: &str, json: &str) -> Page {
 }
 
 /// Languages whose stems the index holds: the documents' and the site's.
-fn languages(site: &Site) -> Vec<Lang> {
-    let mut langs = vec![site.config.lang];
-    for doc in &site.documents {
+fn languages(config: &SiteConfig, documents: &[Document]) -> Vec<Lang> {
+    let mut langs = vec![config.lang];
+    for doc in documents {
         if !langs.contains(&doc.lang) {
             langs.push(doc.lang);
         }

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::Lang;
 use crate::topics::normalize::stem;
-use crate::topics::words::{self, WordId};
+use crate::topics::words::{self, Ids, WordId};
 
 /// How strongly a section holds a stem, in two bits: 0 is "absent".
 pub type Level = u8;
@@ -146,16 +146,18 @@ impl SectionReader {
         &mut self,
         lexicon: &mut Lexicon,
         site: &words::Lexicon,
-        title: &[WordId],
-        text: &[WordId],
+        title: Ids,
+        text: Ids,
     ) -> Vec<(StemId, Level)> {
-        for &id in title {
+        for id in title {
             self.count(lexicon.site_word(site, id), true);
         }
-        for &id in text {
+        let mut body_words = 0;
+        for id in text {
             self.count(lexicon.site_word(site, id), false);
+            body_words += 1;
         }
-        self.levels(text.len())
+        self.levels(body_words)
     }
 
     /// The stems counted since the last call, sorted, each with its level.

@@ -56,13 +56,9 @@ pub fn read_site(
         .into_par_iter()
         .zip(to_site)
         .map(|(r, to_site)| {
-            let mut docs = r.docs;
-            for d in &mut docs {
-                for id in &mut d.ids {
-                    *id = to_site[*id as usize];
-                }
-            }
-            (docs, r.hits)
+            let mut scratch = DocWords::default();
+            let docs = r.docs.into_iter().map(|d| d.remap(&to_site, &mut scratch));
+            (docs.collect::<Vec<_>>(), r.hits)
         })
         .unzip();
     let words = SiteWords {
@@ -133,7 +129,7 @@ impl Run {
                     id
                 }
             };
-            words.ids.push(id);
+            words.push(id);
             if matcher.is_some() {
                 self.text.push((self.tokens[id as usize], start, end));
             }
