@@ -97,6 +97,7 @@ pub fn assign_with(
                 .map(|((title, text), section)| section_topics(section, title, text))
                 .collect();
             add_front_topics(doc, catalog, &mut found);
+            fit(&mut found);
             found
         })
         .collect();
@@ -207,7 +208,17 @@ pub fn document_topics(
         })
         .collect();
     add_front_topics(doc, catalog, &mut out);
+    fit(&mut out);
     out
+}
+
+/// Frees the room left in each section's list: most sections carry one or
+/// two topics and a list grows by four (32 bytes each), kept until the end
+/// of the build (50 MB at 100,000 documents).
+fn fit(sections: &mut [Vec<SectionTopic>]) {
+    for topics in sections {
+        topics.shrink_to_fit();
+    }
 }
 
 /// A section's topics in order of first mention, from the hits of its title

@@ -6,10 +6,12 @@
 //! never fold or stem again. (Four separate readings cost about a quarter of
 //! a build's CPU.)
 //!
-//! Ids are 4 bytes a word, about 50 MB for the 13 million words of 10,000
-//! documents; positions are not kept: the few places that need one (the
-//! first mention of a topic, the reason words of a related link) get it
-//! while matching or by cutting the text again (`for_each_word_span`).
+//! Ids are varints, 1.45 bytes a word on average, about 21 MB for the 14
+//! million words of 10,000 documents (see [`DocWords`]); positions are not
+//! kept: the few places that need one (the first mention of a topic, the
+//! reason words of a related link) get it while matching or by cutting the
+//! text again (`for_each_word_span`). A build frees them once the search
+//! index and the section vectors are made (`link::link_dropping_words`).
 //!
 //! Word ids number words in the order the site first uses them (document by
 //! document), so they do not depend on threads; `watch` appends the new
@@ -108,9 +110,9 @@ impl Lexicon {
 ///
 /// Ids are kept as LEB128 varints, one after the other: ids number words in
 /// the order the site first uses them, so the frequent ones are small and
-/// most take one or two bytes (1.4 bytes a word on average at 10,000
+/// most take one or two bytes (1.45 bytes a word on average at 10,000
 /// generated documents, against 4 as `u32`: the words of 100,000 documents
-/// took 550 MB, alive until the section vectors are made).
+/// took 570 MB, alive until the section vectors are made).
 ///
 /// [`title`]: DocWords::title
 /// [`text`]: DocWords::text
