@@ -6,6 +6,7 @@
 pub mod explicit;
 pub mod inline;
 pub mod map;
+pub mod reasons;
 pub mod related;
 pub mod relations;
 pub mod terms;
@@ -20,6 +21,7 @@ use crate::topics::catalog::Catalog;
 
 pub use explicit::{ExplicitLink, LinkGraph};
 pub use inline::InlineLink;
+pub use reasons::Reasons;
 pub use related::Related;
 pub use relations::TopicRelation;
 
@@ -32,6 +34,9 @@ pub struct Site {
     pub topics: TopicIndex,
     /// `related[doc][section]`: the most related sections of other documents.
     pub related: Vec<Vec<Vec<Related>>>,
+    /// The reasons of the related links (shared topics, words), which
+    /// `Related`'s methods read.
+    pub reasons: Reasons,
     /// Explicit links between documents, and backlinks.
     pub links: LinkGraph,
     /// `inline[doc][section]`: topic mentions to link to their topic's page.
@@ -64,7 +69,10 @@ pub fn link(
 ) -> (Site, Vec<Diagnostic>) {
     // `watch` hands over documents edited since their words were read.
     topics.words.refresh(&documents);
-    let related = related::related_sections(&documents, &topics, &config.related);
+    let related::RelatedSections {
+        lists: related,
+        reasons,
+    } = related::related_sections(&documents, &topics, &config.related);
     let mut links = explicit::resolve(&documents, content_dir);
     let warnings = std::mem::take(&mut links.diagnostics);
     let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
@@ -76,6 +84,7 @@ pub fn link(
         documents,
         topics,
         related,
+        reasons,
         links,
         inline,
         topic_relations,

@@ -19,43 +19,82 @@ use rayon::prelude::*;
 
 use champions::{Champion, Champions, Flat, NO_SET};
 
-use super::terms::{self, SectionVectors, Span};
+pub use super::reasons::{Reasons, Surfaces};
+use super::terms::{self, NO_WORD, SectionVectors};
 use crate::config::RelatedSettings;
-use crate::model::{Document, Section, SectionRef, TopicId};
+use crate::model::{Document, SectionRef, TopicId};
 use crate::topics::TopicIndex;
 
-/// A link from one section to a related section.
-#[derive(Debug, Clone, PartialEq)]
+/// A link from one section to a related section: 32 bytes, numbers only
+/// (a large site has millions), its reasons kept site-wide in [`Reasons`].
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Related {
-    pub target: SectionRef,
+    doc: u32,
+    section: u32,
     /// Between 0 and 1: half topic cosine, half word cosine.
     pub score: f64,
+    /// The shared words that weigh most, heaviest first, as numbers of
+    /// `Reasons::words` (`NO_WORD` past the last): the reason when no
+    /// topic is shared.
+    words: [u32; REASON_TERMS],
+    /// Where the shared topics start in `Reasons::topics`, `NO_TOPICS` if
+    /// none is shared.
+    shared: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Related>() == 32);
+
+/// No shared topic (`Related::shared`).
+const NO_TOPICS: u32 = u32::MAX;
+
+impl Related {
+    /// A link to `target` with no reason given.
+    pub fn new(target: SectionRef, score: f64) -> Related {
+        Related {
+            doc: target.doc as u32,
+            section: target.section as u32,
+            score,
+            words: [NO_WORD; REASON_TERMS],
+            shared: NO_TOPICS,
+        }
+    }
+
+    /// The section linked to.
+    pub fn target(&self) -> SectionRef {
+        SectionRef {
+            doc: self.doc as usize,
+            section: self.section as usize,
+        }
+    }
+
+    pub fn set_target(&mut self, target: SectionRef) {
+        self.doc = target.doc as u32;
+        self.section = target.section as u32;
+    }
+
+    /// Whether the two sections share a topic.
+    pub fn has_shared(&self) -> bool {
+        self.shared != NO_TOPICS
+    }
+
     /// The shared topics, rarest first: the reason for the link.
-    pub shared: Vec<TopicId>,
-    /// The shared words that weigh most, as written in the linking section:
-    /// the reason when no topic is shared.
-    pub terms: ReasonTerms,
-}
+    pub fn shared<'r>(&self, reasons: &'r Reasons) -> impl ExactSizeIterator<Item = TopicId> + 'r {
+        let at = if self.has_shared() {
+            self.shared
+        } else {
+            // Past the pool: no topic.
+            u32::MAX
+        };
+        reasons.topics_at(at)
+    }
 
-/// Where the reason words lie in the linking section: positions rather than
-/// strings, so that the hundreds of thousands of links of a large site hold
-/// no string each (render reads the words back with `words`).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ReasonTerms {
-    spans: [Option<Span>; REASON_TERMS],
-}
-
-impl ReasonTerms {
-    /// The words, lower-cased, as written in `section` (the linking one).
-    /// The spans are of distinct words; a stale one is left out.
-    pub fn words(&self, section: &Section) -> Vec<String> {
-        let mut words: Vec<String> = Vec::with_capacity(REASON_TERMS);
-        for w in self
-            .spans
-            .iter()
-            .flatten()
-            .filter_map(|s| s.surface(section))
-        {
+    /// The shared words that weigh most, lower-cased, as the site writes
+    /// them (where it first uses each, see `Lexicon::surface`; until
+    /// session 4 they were written as in the linking section): the reason
+    /// when no topic is shared. Distinct.
+    pub fn words<'r>(&self, reasons: &'r Reasons) -> Vec<&'r str> {
+        let mut words: Vec<&str> = Vec::with_capacity(REASON_TERMS);
+        for w in self.words.iter().filter_map(|&w| reasons.words.get(w)) {
             if !words.contains(&w) {
                 words.push(w);
             }
@@ -63,9 +102,18 @@ impl ReasonTerms {
         words
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.spans[0].is_none()
+    /// Forgets the reason words (`watch`, for a link whose section changed).
+    pub fn clear_words(&mut self) {
+        self.words = [NO_WORD; REASON_TERMS];
     }
+}
+
+/// The related sections of every section, `lists[doc][section]`, and their
+/// reasons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RelatedSections {
+    pub lists: Vec<Vec<Vec<Related>>>,
+    pub reasons: Reasons,
 }
 
 /// How much work the candidate search does per section; `Tuning::DEFAULT`
@@ -115,14 +163,22 @@ const PER_DOCUMENT: usize = 2;
 /// Shared words given as a reason.
 const REASON_TERMS: usize = 3;
 
-/// `result[doc][section]`: up to `settings.max` related sections.
+/// Up to `settings.max` related sections of each section.
 pub fn related_sections(
     documents: &[Document],
     topics: &TopicIndex,
     settings: &RelatedSettings,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
     let vectors = terms::section_vectors(documents, topics);
-    rank_sections(documents, topics, &vectors, settings)
+    let tuning = Tuning::for_sections(vectors.len());
+    let (lists, pool) = ranked(documents, topics, &vectors, settings, tuning);
+    RelatedSections {
+        lists,
+        reasons: Reasons {
+            topics: pool,
+            words: vectors.surfaces,
+        },
+    }
 }
 
 /// `related_sections` from vectors already built (the ranking alone).
@@ -131,7 +187,7 @@ pub fn rank_sections(
     topics: &TopicIndex,
     vectors: &SectionVectors,
     settings: &RelatedSettings,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
     let tuning = Tuning::for_sections(vectors.len());
     rank_sections_tuned(documents, topics, vectors, settings, tuning)
 }
@@ -143,7 +199,29 @@ pub fn rank_sections_tuned(
     vectors: &SectionVectors,
     settings: &RelatedSettings,
     tuning: Tuning,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
+    let (lists, pool) = ranked(documents, topics, vectors, settings, tuning);
+    RelatedSections {
+        lists,
+        reasons: Reasons {
+            topics: pool,
+            words: vectors.surfaces.clone(),
+        },
+    }
+}
+
+/// A block of ranked sections: the pool of their links' shared topics, and
+/// each section's list.
+type Block = (Vec<u32>, Vec<(u32, Vec<Related>)>);
+
+/// The lists, and the pool of their shared topics (`Reasons::topics`).
+fn ranked(
+    documents: &[Document],
+    topics: &TopicIndex,
+    vectors: &SectionVectors,
+    settings: &RelatedSettings,
+    tuning: Tuning,
+) -> (Vec<Vec<Vec<Related>>>, Vec<u32>) {
     let dims = vectors.text_dims as usize + topics.postings.len();
     let flat = Flat::new(vectors, dims);
     let champions = Champions::new(
@@ -169,27 +247,41 @@ pub fn rank_sections_tuned(
     // Blocks of that order, each with its own scratch buffers (one of them
     // as long as the site has sections): a few blocks per thread, so that
     // the buffers cost nothing and the threads still share the work evenly.
+    // Each block pools the shared topics of its links; the pools are then
+    // put end to end.
     let n = vectors.len();
     let block = n.div_ceil(8 * rayon::current_num_threads()).max(1024);
     let ctx = &ctx;
-    let ranked: Vec<(u32, Vec<Related>)> = order
+    let blocks: Vec<Block> = order
         .par_chunks(block)
-        .flat_map_iter(|chunk| {
+        .map(|chunk| {
             let mut scratch = Scratch::new(n, dims);
-            chunk
+            let mut pool = Vec::new();
+            let lists = chunk
                 .iter()
-                .map(move |&g| (g, ctx.rank(g as usize, &mut scratch)))
+                .map(|&g| (g, ctx.rank(g as usize, &mut scratch, &mut pool)))
+                .collect();
+            (pool, lists)
         })
         .collect();
+    let mut pool: Vec<u32> = Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum());
     let mut lists: Vec<Vec<Related>> = vec![Vec::new(); n];
-    for (g, list) in ranked {
-        lists[g as usize] = list;
+    for (block_pool, ranked) in blocks {
+        let offset = pool.len() as u32;
+        pool.extend(block_pool);
+        for (g, mut list) in ranked {
+            for r in list.iter_mut().filter(|r| r.has_shared()) {
+                r.shared += offset;
+            }
+            lists[g as usize] = list;
+        }
     }
     let mut lists = lists.into_iter();
-    documents
+    let lists = documents
         .iter()
         .map(|d| lists.by_ref().take(d.sections.len()).collect())
-        .collect()
+        .collect();
+    (lists, pool)
 }
 
 /// In `Scratch::own_entry`: a dimension the ranked section lacks.
@@ -244,7 +336,8 @@ fn by_score<T: Copy + PartialOrd>(a: &(u32, T), b: &(u32, T)) -> std::cmp::Order
 }
 
 impl Ranking<'_> {
-    fn rank(&self, g: usize, scratch: &mut Scratch) -> Vec<Related> {
+    /// The list of section `g`; the shared topics of its links go to `pool`.
+    fn rank(&self, g: usize, scratch: &mut Scratch, pool: &mut Vec<u32>) -> Vec<Related> {
         self.candidates(g, scratch);
         let flat = self.flat;
         let Scratch {
@@ -288,7 +381,7 @@ impl Ranking<'_> {
                 Some((_, n)) => *n += 1,
                 None => per_doc.push((doc, 1)),
             }
-            out.push(self.related(g, h as usize, score, own_entry));
+            out.push(self.related(g, h as usize, score, own_entry, pool));
         }
         for i in range {
             own[flat.dims[i] as usize] = 0.0;
@@ -384,14 +477,23 @@ impl Ranking<'_> {
         }
     }
 
-    /// The link from `g` to `h`, with its reasons; `own_entry[dim]` is the
-    /// index of `dim` in `g`'s vector, `NOT_OWN` if absent.
-    fn related(&self, g: usize, h: usize, score: f64, own_entry: &[u32]) -> Related {
+    /// The link from `g` to `h`, with its reasons (its shared topics
+    /// appended to `pool`); `own_entry[dim]` is the index of `dim` in `g`'s
+    /// vector, `NOT_OWN` if absent.
+    fn related(
+        &self,
+        g: usize,
+        h: usize,
+        score: f64,
+        own_entry: &[u32],
+        pool: &mut Vec<u32>,
+    ) -> Related {
         let (own, flat) = (&self.vectors.vectors[g], self.flat);
-        let mut shared: Vec<TopicId> = Vec::new();
+        let at = pool.len();
+        pool.push(0);
         // The `REASON_TERMS` shared words adding most to the score, heaviest
-        // first (ties to the lower dimension), as `(weight, dim, span)`.
-        let mut best: [Option<(f64, u32, Span)>; REASON_TERMS] = [None; REASON_TERMS];
+        // first (ties to the lower dimension), as `(weight, dim, word)`.
+        let mut best: [Option<(f64, u32, u32)>; REASON_TERMS] = [None; REASON_TERMS];
         for i in flat.range(h) {
             let dim = flat.dims[i];
             let Some(e) = own_entry
@@ -401,13 +503,13 @@ impl Ranking<'_> {
                 continue;
             };
             if self.vectors.is_topic(dim) {
-                shared.push((dim - self.vectors.text_dims) as TopicId);
+                pool.push(dim - self.vectors.text_dims);
                 continue;
             }
             let mut item = (
                 f64::from(e.weight) * f64::from(flat.weights[i]),
                 dim,
-                e.span,
+                e.word,
             );
             for slot in best.iter_mut() {
                 match slot {
@@ -422,19 +524,20 @@ impl Ranking<'_> {
                 }
             }
         }
-        let postings = &self.topics.postings;
-        shared.sort_by_key(|&t| (postings.get(t).map_or(0, Vec::len), t));
-        let mut terms = ReasonTerms::default();
-        for (slot, b) in terms.spans.iter_mut().zip(best) {
-            *slot = b.map(|(_, _, span)| span);
+        let mut related = Related::new(self.vectors.target(h), score);
+        let shared = &mut pool[at + 1..];
+        if shared.is_empty() {
+            pool.truncate(at);
+        } else {
+            let postings = &self.topics.postings;
+            shared.sort_by_key(|&t| (postings.get(t as usize).map_or(0, Vec::len), t));
+            pool[at] = (pool.len() - at - 1) as u32;
+            related.shared = at as u32;
         }
-        let (doc, section) = self.vectors.locate(h);
-        Related {
-            target: SectionRef { doc, section },
-            score,
-            shared,
-            terms,
+        for (slot, b) in related.words.iter_mut().zip(best) {
+            *slot = b.map_or(NO_WORD, |(_, _, word)| word);
         }
+        related
     }
 }
 

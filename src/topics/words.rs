@@ -7,9 +7,10 @@
 //! a build's CPU.)
 //!
 //! Ids are 4 bytes a word, about 50 MB for the 13 million words of 10,000
-//! documents; positions are not kept: the few places that need one (the
-//! first mention of a topic, the reason words of a related link) get it
-//! while matching or by cutting the text again (`for_each_word_span`).
+//! documents; positions are not kept: the first mention of a topic is
+//! found while matching. Instead of a position, the lexicon keeps how the
+//! site writes each word ([`Lexicon::surface`], taken once per distinct word
+//! while reading): the reason words of a related link are written with it.
 //!
 //! Word ids number words in the order the site first uses them (document by
 //! document), so they do not depend on threads; `watch` appends the new
@@ -38,12 +39,46 @@ pub struct Lexicon {
     /// Per language (`Lang as usize`): folded word → id, stem text → id.
     word_ids: [FxHashMap<Box<str>, WordId>; 2],
     stem_ids: [FxHashMap<Box<str>, StemId>; 2],
+    /// How the site writes each word (see [`Lexicon::surface`]).
+    surfaces: Surfaces,
+}
+
+/// Per word: how the site writes it where it first meets it, lower-cased
+/// (`surface_text[end[id - 1]..end[id]]`, empty when it is the folded form
+/// itself, as most words are), and the hash of the document it was taken
+/// from (`DocWords::check`), so that `watch` can tell which to take again.
+#[derive(Debug, Clone, Default)]
+struct Surfaces {
+    text: String,
+    end: Vec<u32>,
+    from: Vec<u64>,
+    /// Set when a document was read again in place ([`SiteWords::update`]):
+    /// a surface may come from a text that is gone.
+    stale: bool,
+}
+
+impl Surfaces {
+    fn push(&mut self, surface: &str, folded: &str, from: u64) {
+        if surface != folded {
+            self.text.push_str(surface);
+        }
+        self.end.push(self.text.len() as u32);
+        self.from.push(from);
+    }
 }
 
 impl Lexicon {
     /// The id of `folded` in `lang`, added with the stem `stem_of()` gives
-    /// if it is new.
-    pub fn intern(&mut self, lang: Lang, folded: &str, stem_of: impl FnOnce() -> String) -> WordId {
+    /// and the surface `surface_of()` gives (the word as written, lower-cased,
+    /// in the document whose `DocWords::check` is `from`) if it is new.
+    pub fn intern(
+        &mut self,
+        lang: Lang,
+        folded: &str,
+        stem_of: impl FnOnce() -> String,
+        surface_of: impl FnOnce() -> String,
+        from: u64,
+    ) -> WordId {
         if let Some(&id) = self.word_ids[lang as usize].get(folded) {
             return id;
         }
@@ -51,7 +86,23 @@ impl Lexicon {
         let id = self.words.len() as WordId;
         self.words.push((lang, folded.into(), stem));
         self.word_ids[lang as usize].insert(folded.into(), id);
+        self.surfaces.push(&surface_of(), folded, from);
         id
+    }
+
+    /// How the site writes word `id`, lower-cased: as at its first
+    /// occurrence in site order (documents in order, each section's title
+    /// then text), whatever the order of reading or `watch`'s edits, so
+    /// that a build and a `watch` session agree. « Réseaux » and
+    /// « réseaux » are one word `reseaux` whose surface is `réseaux`.
+    pub fn surface(&self, id: WordId) -> &str {
+        let s = &self.surfaces;
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { s.end[i - 1] as usize };
+        match s.text.get(start..s.end[i] as usize) {
+            Some(text) if !text.is_empty() => text,
+            _ => self.folded(id),
+        }
     }
 
     fn stem_id(&mut self, lang: Lang, text: String) -> StemId {
@@ -178,6 +229,11 @@ impl DocWords {
         }
     }
 
+    /// The hash of the texts read (what [`DocWords::matches`] compares).
+    pub fn check(&self) -> u64 {
+        self.check
+    }
+
     /// Whether these are the words of `doc` as it is now.
     pub fn matches(&self, doc: &Document) -> bool {
         self.sections() == doc.sections.len() && self.check == check(doc)
@@ -233,8 +289,12 @@ impl SiteWords {
             .map(|(d, doc)| self.docs.get(d).is_some_and(|w| w.matches(doc)))
             .collect();
         if self.docs.len() == documents.len() && fresh.iter().all(|&f| f) {
+            if self.lexicon.surfaces.stale {
+                self.fix_surfaces(documents);
+            }
             return;
         }
+        let had_words = !self.lexicon.is_empty();
         let mut old: FxHashMap<u64, DocWords> = std::mem::take(&mut self.docs)
             .into_iter()
             .map(|w| (w.check, w))
@@ -247,6 +307,82 @@ impl SiteWords {
                 _ => read_document(lexicon, doc),
             })
             .collect();
+        if had_words {
+            self.fix_surfaces(documents);
+        }
+    }
+
+    /// Takes again the surfaces ([`Lexicon::surface`]) of the words whose
+    /// first document in site order is no longer the one they were taken
+    /// from (edited, gone, or now after another one that has them): a pass
+    /// over the word ids, then a reading of just those documents.
+    fn fix_surfaces(&mut self, documents: &[Document]) {
+        use super::normalize::for_each_folded;
+        let lexicon = &mut self.lexicon;
+        let n = lexicon.len();
+        let mut first = vec![u32::MAX; n];
+        for (d, w) in self.docs.iter().enumerate() {
+            for &id in &w.ids {
+                if let Some(f) = first.get_mut(id as usize)
+                    && *f == u32::MAX
+                {
+                    *f = d as u32;
+                }
+            }
+        }
+        let surfaces = &lexicon.surfaces;
+        let mut again: Vec<u32> = (0..n)
+            .filter(|&id| {
+                let d = first[id];
+                d != u32::MAX && self.docs[d as usize].check != surfaces.from[id]
+            })
+            .map(|id| first[id])
+            .collect();
+        lexicon.surfaces.stale = false;
+        if again.is_empty() {
+            return;
+        }
+        again.sort_unstable();
+        again.dedup();
+        // The new surfaces of the words first met in those documents.
+        let mut new: FxHashMap<WordId, String> = FxHashMap::default();
+        for &d in &again {
+            let Some(doc) = documents.get(d as usize) else {
+                continue;
+            };
+            let lang = doc.lang;
+            for section in &doc.sections {
+                for text in [&section.title, &section.text] {
+                    for_each_folded(text, lang, |folded, start, end| {
+                        if let Some(&id) = lexicon.word_ids[lang as usize].get(folded)
+                            && first[id as usize] == d
+                        {
+                            new.entry(id)
+                                .or_insert_with(|| text[start..end].to_lowercase());
+                        }
+                    });
+                }
+            }
+        }
+        let old = std::mem::take(&mut lexicon.surfaces);
+        let mut fixed = Surfaces::default();
+        for id in 0..n as WordId {
+            let folded = lexicon.folded(id);
+            let i = id as usize;
+            match new.get(&id) {
+                Some(s) => fixed.push(s, folded, self.docs[first[i] as usize].check),
+                None => {
+                    let start = if i == 0 { 0 } else { old.end[i - 1] as usize };
+                    let text = &old.text[start..old.end[i] as usize];
+                    fixed.push(
+                        if text.is_empty() { folded } else { text },
+                        folded,
+                        old.from[i],
+                    );
+                }
+            }
+        }
+        lexicon.surfaces = fixed;
     }
 }
 
@@ -257,6 +393,7 @@ impl SiteWords {
             && !words.matches(doc)
         {
             *words = read_document(&mut self.lexicon, doc);
+            self.lexicon.surfaces.stale = true;
         }
     }
 }
@@ -266,10 +403,12 @@ pub fn read_document(lexicon: &mut Lexicon, doc: &Document) -> DocWords {
     use super::normalize::{for_each_folded, stem};
     let lang = doc.lang;
     let mut words = DocWords::begin(doc);
+    let from = words.check;
     for section in &doc.sections {
         for text in [&section.title, &section.text] {
-            for_each_folded(text, lang, |folded, _, _| {
-                let id = lexicon.intern(lang, folded, || stem(lang, folded));
+            for_each_folded(text, lang, |folded, start, end| {
+                let surface = || text[start..end].to_lowercase();
+                let id = lexicon.intern(lang, folded, || stem(lang, folded), surface, from);
                 words.ids.push(id);
             });
             words.close();
@@ -327,6 +466,53 @@ mod tests {
         assert_eq!(w.docs[0].title(0)[0], w.docs[0].text(0)[1]);
         let stem = w.lexicon.stem_of(w.docs[0].title(0)[0]);
         assert_eq!(w.lexicon.stem(stem), (Lang::Fr, "reseau"));
+    }
+
+    fn surface_of(w: &SiteWords, folded: &str) -> String {
+        let id = (0..w.lexicon.len() as WordId)
+            .find(|&i| w.lexicon.folded(i) == folded)
+            .unwrap();
+        w.lexicon.surface(id).to_owned()
+    }
+
+    /// A word's surface is that of its first occurrence in site order,
+    /// after edits in place or moves as after a reading from scratch.
+    #[test]
+    fn surfaces_follow_the_first_occurrence_in_site_order() {
+        let mut docs = vec![
+            doc(&[("", "Les RÉSEAUX sociaux")]),
+            doc(&[("Réseaux", "des réseaux, un Chat")]),
+        ];
+        let mut w = SiteWords::read(&docs);
+        assert_eq!(surface_of(&w, "reseaux"), "réseaux");
+        assert_eq!(surface_of(&w, "chat"), "chat");
+        assert_eq!(surface_of(&w, "les"), "les");
+        // Edited in place: the first document no longer has the word.
+        docs[0] = doc(&[("", "Les Reseaux")]);
+        w.update(0, &docs[0]);
+        w.refresh(&docs);
+        assert_eq!(surface_of(&w, "reseaux"), "reseaux");
+        docs[0] = doc(&[("", "Les chats")]);
+        w.update(0, &docs[0]);
+        w.refresh(&docs);
+        assert_eq!(
+            surface_of(&w, "reseaux"),
+            "réseaux",
+            "the title of the second"
+        );
+        // Moved: the other document comes first.
+        docs[0] = doc(&[("", "CHAT")]);
+        docs.swap(0, 1);
+        w.refresh(&docs);
+        let fresh = SiteWords::read(&docs);
+        for folded in ["reseaux", "chat"] {
+            assert_eq!(
+                surface_of(&w, folded),
+                surface_of(&fresh, folded),
+                "{folded}"
+            );
+        }
+        assert_eq!(surface_of(&w, "chat"), "chat");
     }
 
     #[test]
