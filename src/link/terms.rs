@@ -73,12 +73,13 @@ pub struct SectionVectors {
 }
 
 impl SectionVectors {
+    /// Number of sections (also once `vectors` is taken, as the ranking does).
     pub fn len(&self) -> usize {
-        self.vectors.len()
+        self.doc_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
+        self.doc_of.is_empty()
     }
 
     /// `(doc, section)` of global section index `g`.
