@@ -21,6 +21,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::surfaces::{self, Surfaces};
 use crate::model::{Document, Lang};
 
 /// A folded word of one language.
@@ -40,31 +41,7 @@ pub struct Lexicon {
     word_ids: [FxHashMap<Box<str>, WordId>; 2],
     stem_ids: [FxHashMap<Box<str>, StemId>; 2],
     /// How the site writes each word (see [`Lexicon::surface`]).
-    surfaces: Surfaces,
-}
-
-/// Per word: how the site writes it where it first meets it, lower-cased
-/// (`surface_text[end[id - 1]..end[id]]`, empty when it is the folded form
-/// itself, as most words are), and the hash of the document it was taken
-/// from (`DocWords::check`), so that `watch` can tell which to take again.
-#[derive(Debug, Clone, Default)]
-struct Surfaces {
-    text: String,
-    end: Vec<u32>,
-    from: Vec<u64>,
-    /// Set when a document was read again in place ([`SiteWords::update`]):
-    /// a surface may come from a text that is gone.
-    stale: bool,
-}
-
-impl Surfaces {
-    fn push(&mut self, surface: &str, folded: &str, from: u64) {
-        if surface != folded {
-            self.text.push_str(surface);
-        }
-        self.end.push(self.text.len() as u32);
-        self.from.push(from);
-    }
+    pub(super) surfaces: Surfaces,
 }
 
 impl Lexicon {
@@ -96,13 +73,12 @@ impl Lexicon {
     /// that a build and a `watch` session agree. « Réseaux » and
     /// « réseaux » are one word `reseaux` whose surface is `réseaux`.
     pub fn surface(&self, id: WordId) -> &str {
-        let s = &self.surfaces;
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { s.end[i - 1] as usize };
-        match s.text.get(start..s.end[i] as usize) {
-            Some(text) if !text.is_empty() => text,
-            _ => self.folded(id),
-        }
+        self.surfaces.get(id).unwrap_or_else(|| self.folded(id))
+    }
+
+    /// The id of `folded` in `lang`, if the site uses it.
+    pub fn id(&self, lang: Lang, folded: &str) -> Option<WordId> {
+        self.word_ids[lang as usize].get(folded).copied()
     }
 
     fn stem_id(&mut self, lang: Lang, text: String) -> StemId {
@@ -290,7 +266,7 @@ impl SiteWords {
             .collect();
         if self.docs.len() == documents.len() && fresh.iter().all(|&f| f) {
             if self.lexicon.surfaces.stale {
-                self.fix_surfaces(documents);
+                surfaces::fix(self, documents);
             }
             return;
         }
@@ -308,81 +284,8 @@ impl SiteWords {
             })
             .collect();
         if had_words {
-            self.fix_surfaces(documents);
+            surfaces::fix(self, documents);
         }
-    }
-
-    /// Takes again the surfaces ([`Lexicon::surface`]) of the words whose
-    /// first document in site order is no longer the one they were taken
-    /// from (edited, gone, or now after another one that has them): a pass
-    /// over the word ids, then a reading of just those documents.
-    fn fix_surfaces(&mut self, documents: &[Document]) {
-        use super::normalize::for_each_folded;
-        let lexicon = &mut self.lexicon;
-        let n = lexicon.len();
-        let mut first = vec![u32::MAX; n];
-        for (d, w) in self.docs.iter().enumerate() {
-            for &id in &w.ids {
-                if let Some(f) = first.get_mut(id as usize)
-                    && *f == u32::MAX
-                {
-                    *f = d as u32;
-                }
-            }
-        }
-        let surfaces = &lexicon.surfaces;
-        let mut again: Vec<u32> = (0..n)
-            .filter(|&id| {
-                let d = first[id];
-                d != u32::MAX && self.docs[d as usize].check != surfaces.from[id]
-            })
-            .map(|id| first[id])
-            .collect();
-        lexicon.surfaces.stale = false;
-        if again.is_empty() {
-            return;
-        }
-        again.sort_unstable();
-        again.dedup();
-        // The new surfaces of the words first met in those documents.
-        let mut new: FxHashMap<WordId, String> = FxHashMap::default();
-        for &d in &again {
-            let Some(doc) = documents.get(d as usize) else {
-                continue;
-            };
-            let lang = doc.lang;
-            for section in &doc.sections {
-                for text in [&section.title, &section.text] {
-                    for_each_folded(text, lang, |folded, start, end| {
-                        if let Some(&id) = lexicon.word_ids[lang as usize].get(folded)
-                            && first[id as usize] == d
-                        {
-                            new.entry(id)
-                                .or_insert_with(|| text[start..end].to_lowercase());
-                        }
-                    });
-                }
-            }
-        }
-        let old = std::mem::take(&mut lexicon.surfaces);
-        let mut fixed = Surfaces::default();
-        for id in 0..n as WordId {
-            let folded = lexicon.folded(id);
-            let i = id as usize;
-            match new.get(&id) {
-                Some(s) => fixed.push(s, folded, self.docs[first[i] as usize].check),
-                None => {
-                    let start = if i == 0 { 0 } else { old.end[i - 1] as usize };
-                    let text = &old.text[start..old.end[i] as usize];
-                    fixed.push(
-                        if text.is_empty() { folded } else { text },
-                        folded,
-                        old.from[i],
-                    );
-                }
-            }
-        }
-        lexicon.surfaces = fixed;
     }
 }
 
@@ -466,53 +369,6 @@ mod tests {
         assert_eq!(w.docs[0].title(0)[0], w.docs[0].text(0)[1]);
         let stem = w.lexicon.stem_of(w.docs[0].title(0)[0]);
         assert_eq!(w.lexicon.stem(stem), (Lang::Fr, "reseau"));
-    }
-
-    fn surface_of(w: &SiteWords, folded: &str) -> String {
-        let id = (0..w.lexicon.len() as WordId)
-            .find(|&i| w.lexicon.folded(i) == folded)
-            .unwrap();
-        w.lexicon.surface(id).to_owned()
-    }
-
-    /// A word's surface is that of its first occurrence in site order,
-    /// after edits in place or moves as after a reading from scratch.
-    #[test]
-    fn surfaces_follow_the_first_occurrence_in_site_order() {
-        let mut docs = vec![
-            doc(&[("", "Les RÉSEAUX sociaux")]),
-            doc(&[("Réseaux", "des réseaux, un Chat")]),
-        ];
-        let mut w = SiteWords::read(&docs);
-        assert_eq!(surface_of(&w, "reseaux"), "réseaux");
-        assert_eq!(surface_of(&w, "chat"), "chat");
-        assert_eq!(surface_of(&w, "les"), "les");
-        // Edited in place: the first document no longer has the word.
-        docs[0] = doc(&[("", "Les Reseaux")]);
-        w.update(0, &docs[0]);
-        w.refresh(&docs);
-        assert_eq!(surface_of(&w, "reseaux"), "reseaux");
-        docs[0] = doc(&[("", "Les chats")]);
-        w.update(0, &docs[0]);
-        w.refresh(&docs);
-        assert_eq!(
-            surface_of(&w, "reseaux"),
-            "réseaux",
-            "the title of the second"
-        );
-        // Moved: the other document comes first.
-        docs[0] = doc(&[("", "CHAT")]);
-        docs.swap(0, 1);
-        w.refresh(&docs);
-        let fresh = SiteWords::read(&docs);
-        for folded in ["reseaux", "chat"] {
-            assert_eq!(
-                surface_of(&w, folded),
-                surface_of(&fresh, folded),
-                "{folded}"
-            );
-        }
-        assert_eq!(surface_of(&w, "chat"), "chat");
     }
 
     #[test]

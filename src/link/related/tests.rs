@@ -1,7 +1,7 @@
 //! Tests of the related-section ranking.
 
 use super::*;
-use crate::model::{Section, SectionTopic};
+use crate::model::{Section, SectionRef, SectionTopic, TopicId};
 
 fn doc(name: &str, texts: &[&str]) -> Document {
     let sections = texts
