@@ -198,12 +198,13 @@ fn run(root: &Path, runs: usize, sample: usize, tunings: &[Tuning]) -> Result<()
             related::rank_sections_tuned(docs, index, &vectors, settings, t)
         });
         let new: Vec<List> = new
+            .lists
             .into_iter()
             .flatten()
             .map(|links| {
                 links
                     .iter()
-                    .map(|r| (vectors.first[r.target.doc] + r.target.section, r.score))
+                    .map(|r| (vectors.first[r.target().doc] + r.target().section, r.score))
                     .collect()
             })
             .collect();

@@ -577,3 +577,52 @@ fn pages_the_fast_path_writes_are_owned_at_once() {
         "{manifest}"
     );
 }
+
+/// The reason words of a related link are written as the site first writes
+/// them: when the document that wrote a word first changes or goes, the
+/// settled output still matches a full build.
+#[test]
+fn reason_words_follow_the_first_writing_of_a_word() {
+    let f = site();
+    let note =
+        |title: &str, body: &str| format!("+++\ntitle = \"{title}\"\n+++\n## Air\n\n{body}\n");
+    f.file(
+        "content/notes/aa.md",
+        note("Chant", "Le ZÖRGLUB chante la Mélodie du xylophone."),
+    );
+    f.file(
+        "content/notes/ab.md",
+        note("Jeu", "Un zorglub joue la mélodie du xylophone."),
+    );
+    let (mut p, _) = start(&f);
+    let json = f.read("site.json");
+    assert!(
+        json.contains("\"zörglub\""),
+        "the first writing is the reason"
+    );
+    f.file(
+        "content/notes/aa.md",
+        note("Chant", "Le Zorglub chante la mélodie du xylophone."),
+    );
+    update(&mut p, &f, docs(&["notes/aa.md"]), "first writing edited");
+    assert!(f.read("site.json").contains("\"zorglub\""));
+    f.file(
+        "content/notes/a.md",
+        note("Avant", "Le zörglub siffle la MÉLODIE du xylophone."),
+    );
+    update(
+        &mut p,
+        &f,
+        docs(&["notes/a.md"]),
+        "an earlier writing added",
+    );
+    assert!(f.read("site.json").contains("\"zörglub\""));
+    fs::remove_file(f.root().join("content/notes/a.md")).unwrap();
+    update(
+        &mut p,
+        &f,
+        docs(&["notes/a.md"]),
+        "the earlier writing deleted",
+    );
+    assert!(!f.read("site.json").contains("\"zörglub\""));
+}

@@ -21,7 +21,7 @@ use super::Model;
 use super::apply::Fast;
 use crate::error::Diagnostic;
 use crate::link::{ExplicitLink, explicit, relations};
-use crate::model::{Document, SectionTopic, TopicId};
+use crate::model::{Document, SectionRef, SectionTopic, TopicId};
 use crate::render::PageRef;
 use crate::render::excerpt::excerpt_html;
 use crate::render::urls::Urls;
@@ -122,10 +122,13 @@ impl Model {
         }
         if !maps.is_empty() {
             for list in self.site.related.iter_mut().flatten() {
-                list.retain_mut(|r| match maps.get(&r.target.doc) {
-                    Some(map) => match map.get(r.target.section).copied().flatten() {
+                list.retain_mut(|r| match maps.get(&r.target().doc) {
+                    Some(map) => match map.get(r.target().section).copied().flatten() {
                         Some(s) => {
-                            r.target.section = s;
+                            r.set_target(SectionRef {
+                                section: s,
+                                ..r.target()
+                            });
                             true
                         }
                         None => false,

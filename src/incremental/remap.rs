@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 
 use crate::link::Related;
-use crate::link::related::ReasonTerms;
 use crate::model::{Document, SectionRef};
 
 /// Old document and section numbers → new ones.
@@ -89,9 +88,9 @@ pub(super) fn remap_related(
     let mut old: Vec<Option<Vec<Vec<Related>>>> = old.into_iter().map(Some).collect();
     // In place: the lists keep their allocations.
     let relink = |mut list: Vec<Related>| -> Vec<Related> {
-        list.retain_mut(|r| match renumber.section(r.target) {
+        list.retain_mut(|r| match renumber.section(r.target()) {
             Some(t) => {
-                r.target = t;
+                r.set_target(t);
                 true
             }
             None => false,
@@ -114,11 +113,11 @@ pub(super) fn remap_related(
                 .map(|s| match renumber.old_section(o, s) {
                     Some(os) if os < lists.len() => {
                         let mut list = relink(std::mem::take(&mut lists[os]));
-                        // The words a link gives as its reason are places in
-                        // the linking section's text, which has changed: they
+                        // The words a link gives as its reason may no longer
+                        // be in the linking section, which has changed: they
                         // are dropped until the reconciliation finds them again.
                         for r in &mut list {
-                            r.terms = ReasonTerms::default();
+                            r.clear_words();
                         }
                         list
                     }
@@ -140,12 +139,7 @@ mod tests {
     }
 
     fn rel(doc: usize, section: usize) -> Related {
-        Related {
-            target: SectionRef { doc, section },
-            score: 0.5,
-            shared: Vec::new(),
-            terms: ReasonTerms::default(),
-        }
+        Related::new(SectionRef { doc, section }, 0.5)
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod explicit;
 pub mod inline;
 pub mod map;
+pub mod reasons;
 pub mod related;
 pub mod relations;
 pub mod terms;
@@ -20,6 +21,7 @@ use crate::topics::catalog::Catalog;
 
 pub use explicit::{ExplicitLink, LinkGraph};
 pub use inline::InlineLink;
+pub use reasons::Reasons;
 pub use related::Related;
 pub use relations::TopicRelation;
 
@@ -32,6 +34,9 @@ pub struct Site {
     pub topics: TopicIndex,
     /// `related[doc][section]`: the most related sections of other documents.
     pub related: Vec<Vec<Vec<Related>>>,
+    /// The reasons of the related links (shared topics, words), which
+    /// `Related`'s methods read.
+    pub reasons: Reasons,
     /// Explicit links between documents, and backlinks.
     pub links: LinkGraph,
     /// `inline[doc][section]`: topic mentions to link to their topic's page.
@@ -102,8 +107,10 @@ fn link_with(
     if words == Words::Drop {
         topics.words = Default::default();
     }
-    let related = related::rank_sections(&documents, &topics, &vectors, &config.related);
-    drop(vectors);
+    let related::RelatedSections {
+        lists: related,
+        reasons,
+    } = related::rank_vectors(&documents, &topics, vectors, &config.related);
     let mut links = explicit::resolve(&documents, content_dir);
     let warnings = std::mem::take(&mut links.diagnostics);
     let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
@@ -115,6 +122,7 @@ fn link_with(
         documents,
         topics,
         related,
+        reasons,
         links,
         inline,
         topic_relations,

@@ -14,59 +14,18 @@
 //! O(sections), whatever the size of the corpus.
 
 mod champions;
+mod link;
 
 use rayon::prelude::*;
 
 use champions::{Champion, Champions, Flat, NO_SET};
 
-use super::terms::{self, SectionVectors, Span};
+pub use super::reasons::{Reasons, Surfaces};
+use super::terms::{self, NO_WORD, SectionVectors};
 use crate::config::RelatedSettings;
-use crate::model::{Document, Section, SectionRef, TopicId};
+use crate::model::Document;
 use crate::topics::TopicIndex;
-
-/// A link from one section to a related section.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Related {
-    pub target: SectionRef,
-    /// Between 0 and 1: half topic cosine, half word cosine.
-    pub score: f64,
-    /// The shared topics, rarest first: the reason for the link.
-    pub shared: Vec<TopicId>,
-    /// The shared words that weigh most, as written in the linking section:
-    /// the reason when no topic is shared.
-    pub terms: ReasonTerms,
-}
-
-/// Where the reason words lie in the linking section: positions rather than
-/// strings, so that the hundreds of thousands of links of a large site hold
-/// no string each (render reads the words back with `words`).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ReasonTerms {
-    spans: [Option<Span>; REASON_TERMS],
-}
-
-impl ReasonTerms {
-    /// The words, lower-cased, as written in `section` (the linking one).
-    /// The spans are of distinct words; a stale one is left out.
-    pub fn words(&self, section: &Section) -> Vec<String> {
-        let mut words: Vec<String> = Vec::with_capacity(REASON_TERMS);
-        for w in self
-            .spans
-            .iter()
-            .flatten()
-            .filter_map(|s| s.surface(section))
-        {
-            if !words.contains(&w) {
-                words.push(w);
-            }
-        }
-        words
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans[0].is_none()
-    }
-}
+pub use link::{Related, RelatedSections};
 
 /// How much work the candidate search does per section; `Tuning::DEFAULT`
 /// is what the build uses (see docs/related.md for how it was chosen). Public
@@ -115,14 +74,37 @@ const PER_DOCUMENT: usize = 2;
 /// Shared words given as a reason.
 const REASON_TERMS: usize = 3;
 
-/// `result[doc][section]`: up to `settings.max` related sections.
+/// Up to `settings.max` related sections of each section.
 pub fn related_sections(
     documents: &[Document],
     topics: &TopicIndex,
     settings: &RelatedSettings,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
     let vectors = terms::section_vectors(documents, topics);
-    rank_sections(documents, topics, &vectors, settings)
+    rank_vectors(documents, topics, vectors, settings)
+}
+
+/// `related_sections` from vectors already built and handed over, so that
+/// the words they were made from can be freed first (`link::link_dropping_words`).
+pub fn rank_vectors(
+    documents: &[Document],
+    topics: &TopicIndex,
+    mut vectors: SectionVectors,
+    settings: &RelatedSettings,
+) -> RelatedSections {
+    let tuning = Tuning::for_sections(vectors.len());
+    // The ranking reads the flat copy only: each vector is freed as it is
+    // copied (at 100,000 documents, some 250 MB less at the link stage's peak).
+    let dims = vectors.text_dims as usize + topics.postings.len();
+    let flat = Flat::from_entries(std::mem::take(&mut vectors.vectors), dims);
+    let (lists, pool) = ranked(documents, topics, &vectors, flat, settings, tuning);
+    RelatedSections {
+        lists,
+        reasons: Reasons {
+            topics: pool,
+            words: vectors.surfaces,
+        },
+    }
 }
 
 /// `related_sections` from vectors already built (the ranking alone).
@@ -131,7 +113,7 @@ pub fn rank_sections(
     topics: &TopicIndex,
     vectors: &SectionVectors,
     settings: &RelatedSettings,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
     let tuning = Tuning::for_sections(vectors.len());
     rank_sections_tuned(documents, topics, vectors, settings, tuning)
 }
@@ -143,9 +125,34 @@ pub fn rank_sections_tuned(
     vectors: &SectionVectors,
     settings: &RelatedSettings,
     tuning: Tuning,
-) -> Vec<Vec<Vec<Related>>> {
+) -> RelatedSections {
     let dims = vectors.text_dims as usize + topics.postings.len();
     let flat = Flat::new(vectors, dims);
+    let (lists, pool) = ranked(documents, topics, vectors, flat, settings, tuning);
+    RelatedSections {
+        lists,
+        reasons: Reasons {
+            topics: pool,
+            words: vectors.surfaces.clone(),
+        },
+    }
+}
+
+/// A block of ranked sections: the pool of their links' shared topics, and
+/// each section's list.
+type Block = (Vec<u32>, Vec<(u32, Vec<Related>)>);
+
+/// The lists, and the pool of their shared topics (`Reasons::topics`),
+/// from the vectors in `flat` (`vectors` for the rest: documents, dimensions).
+fn ranked(
+    documents: &[Document],
+    topics: &TopicIndex,
+    vectors: &SectionVectors,
+    flat: Flat,
+    settings: &RelatedSettings,
+    tuning: Tuning,
+) -> (Vec<Vec<Vec<Related>>>, Vec<u32>) {
+    let dims = vectors.text_dims as usize + topics.postings.len();
     let champions = Champions::new(
         &flat,
         &vectors.doc_of,
@@ -169,28 +176,46 @@ pub fn rank_sections_tuned(
     // Blocks of that order, each with its own scratch buffers (one of them
     // as long as the site has sections): a few blocks per thread, so that
     // the buffers cost nothing and the threads still share the work evenly.
+    // Each block pools the shared topics of its links; the pools are then
+    // put end to end.
     let n = vectors.len();
     let block = n.div_ceil(8 * rayon::current_num_threads()).max(1024);
     let ctx = &ctx;
-    let ranked: Vec<(u32, Vec<Related>)> = order
+    let blocks: Vec<Block> = order
         .par_chunks(block)
-        .flat_map_iter(|chunk| {
+        .map(|chunk| {
             let mut scratch = Scratch::new(n, dims);
-            chunk
+            let mut pool = Vec::new();
+            let lists = chunk
                 .iter()
-                .map(move |&g| (g, ctx.rank(g as usize, &mut scratch)))
+                .map(|&g| (g, ctx.rank(g as usize, &mut scratch, &mut pool)))
+                .collect();
+            (pool, lists)
         })
         .collect();
+    let mut pool: Vec<u32> = Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum());
     let mut lists: Vec<Vec<Related>> = vec![Vec::new(); n];
-    for (g, list) in ranked {
-        lists[g as usize] = list;
+    for (block_pool, ranked) in blocks {
+        let offset = pool.len() as u32;
+        pool.extend(block_pool);
+        for (g, mut list) in ranked {
+            for r in list.iter_mut().filter(|r| r.has_shared()) {
+                r.shared += offset;
+            }
+            lists[g as usize] = list;
+        }
     }
     let mut lists = lists.into_iter();
-    documents
+    let lists = documents
         .iter()
         .map(|d| lists.by_ref().take(d.sections.len()).collect())
-        .collect()
+        .collect();
+    (lists, pool)
 }
+
+/// Up to this many candidates per pool, the best are picked by insertion
+/// into a sorted list rather than by selection.
+const TOP_BY_INSERTION: usize = 32;
 
 /// In `Scratch::own_entry`: a dimension the ranked section lacks.
 const NOT_OWN: u32 = u32::MAX;
@@ -244,7 +269,8 @@ fn by_score<T: Copy + PartialOrd>(a: &(u32, T), b: &(u32, T)) -> std::cmp::Order
 }
 
 impl Ranking<'_> {
-    fn rank(&self, g: usize, scratch: &mut Scratch) -> Vec<Related> {
+    /// The list of section `g`; the shared topics of its links go to `pool`.
+    fn rank(&self, g: usize, scratch: &mut Scratch, pool: &mut Vec<u32>) -> Vec<Related> {
         self.candidates(g, scratch);
         let flat = self.flat;
         let Scratch {
@@ -260,18 +286,18 @@ impl Ranking<'_> {
         let range = flat.range(g);
         for i in range.clone() {
             own[flat.dims[i] as usize] = flat.weights[i];
-        }
-        let entries = &self.vectors.vectors[g];
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(slot) = own_entry.get_mut(e.dim as usize) {
-                *slot = i as u32;
-            }
+            own_entry[flat.dims[i] as usize] = i as u32;
         }
         scored.clear();
         scored.extend(candidates.iter().map(|&(h, _)| {
-            let dot: f64 = flat
-                .range(h as usize)
-                .map(|i| f64::from(own[flat.dims[i] as usize]) * f64::from(flat.weights[i]))
+            let range = flat.range(h as usize);
+            // Slices zipped rather than indexed: no bounds check but `own`'s.
+            let dims = &flat.dims[range.clone()];
+            let weights = &flat.weights[range];
+            let dot: f64 = dims
+                .iter()
+                .zip(weights)
+                .map(|(&d, &w)| f64::from(own[d as usize]) * f64::from(w))
                 .sum();
             (h, dot)
         }));
@@ -288,15 +314,11 @@ impl Ranking<'_> {
                 Some((_, n)) => *n += 1,
                 None => per_doc.push((doc, 1)),
             }
-            out.push(self.related(g, h as usize, score, own_entry));
+            out.push(self.related(h as usize, score, own_entry, pool));
         }
         for i in range {
             own[flat.dims[i] as usize] = 0.0;
-        }
-        for e in entries {
-            if let Some(slot) = own_entry.get_mut(e.dim as usize) {
-                *slot = NOT_OWN;
-            }
+            own_entry[flat.dims[i] as usize] = NOT_OWN;
         }
         out
     }
@@ -372,42 +394,61 @@ impl Ranking<'_> {
             }
         }
         let from = candidates.len();
-        candidates.extend(touched.iter().map(|&h| (h, partial[h as usize])));
-        for &h in touched.iter() {
-            partial[h as usize] = 0.0;
+        if keep > TOP_BY_INSERTION || touched.len() <= keep {
+            candidates.extend(touched.iter().map(|&h| (h, partial[h as usize])));
+            for &h in touched.iter() {
+                partial[h as usize] = 0.0;
+            }
+            let pool = &mut candidates[from..];
+            if pool.len() > keep {
+                pool.select_nth_unstable_by(keep - 1, by_score);
+                candidates.truncate(from + keep);
+            }
+        } else {
+            // The best `keep`, kept sorted while reading: most sections
+            // met fall below the last at once. (`select_nth_unstable_by`
+            // over all of them was a fifth of the ranking.)
+            for &h in touched.iter() {
+                let item = (h, std::mem::take(&mut partial[h as usize]));
+                let pool = &candidates[from..];
+                if pool.len() == keep && by_score(&item, &pool[keep - 1]).is_ge() {
+                    continue;
+                }
+                let at = from + pool.partition_point(|c| by_score(c, &item).is_lt());
+                if pool.len() == keep {
+                    candidates.pop();
+                }
+                candidates.insert(at, item);
+            }
         }
         touched.clear();
-        let pool = &mut candidates[from..];
-        if pool.len() > keep {
-            pool.select_nth_unstable_by(keep - 1, by_score);
-            candidates.truncate(from + keep);
-        }
     }
 
-    /// The link from `g` to `h`, with its reasons; `own_entry[dim]` is the
-    /// index of `dim` in `g`'s vector, `NOT_OWN` if absent.
-    fn related(&self, g: usize, h: usize, score: f64, own_entry: &[u32]) -> Related {
-        let (own, flat) = (&self.vectors.vectors[g], self.flat);
-        let mut shared: Vec<TopicId> = Vec::new();
+    /// The link from the ranked section `g` to `h`, with its reasons (its shared topics
+    /// appended to `pool`); `own_entry[dim]` is the index in `flat` of
+    /// `dim`'s entry in `g`'s vector, `NOT_OWN` if absent.
+    fn related(&self, h: usize, score: f64, own_entry: &[u32], pool: &mut Vec<u32>) -> Related {
+        let flat = self.flat;
+        let at = pool.len();
+        pool.push(0);
         // The `REASON_TERMS` shared words adding most to the score, heaviest
-        // first (ties to the lower dimension), as `(weight, dim, span)`.
-        let mut best: [Option<(f64, u32, Span)>; REASON_TERMS] = [None; REASON_TERMS];
+        // first (ties to the lower dimension), as `(weight, dim, word)`.
+        let mut best: [Option<(f64, u32, u32)>; REASON_TERMS] = [None; REASON_TERMS];
         for i in flat.range(h) {
             let dim = flat.dims[i];
-            let Some(e) = own_entry
-                .get(dim as usize)
-                .and_then(|&k| own.get(k as usize))
-            else {
+            let k = own_entry.get(dim as usize).map_or(NOT_OWN, |&k| k);
+            if k == NOT_OWN {
                 continue;
-            };
+            }
+            let k = k as usize;
             if self.vectors.is_topic(dim) {
-                shared.push((dim - self.vectors.text_dims) as TopicId);
+                pool.push(dim - self.vectors.text_dims);
                 continue;
             }
             let mut item = (
-                f64::from(e.weight) * f64::from(flat.weights[i]),
+                f64::from(flat.weights[k]) * f64::from(flat.weights[i]),
                 dim,
-                e.span,
+                flat.words[k],
             );
             for slot in best.iter_mut() {
                 match slot {
@@ -422,19 +463,20 @@ impl Ranking<'_> {
                 }
             }
         }
-        let postings = &self.topics.postings;
-        shared.sort_by_key(|&t| (postings.get(t).map_or(0, Vec::len), t));
-        let mut terms = ReasonTerms::default();
-        for (slot, b) in terms.spans.iter_mut().zip(best) {
-            *slot = b.map(|(_, _, span)| span);
+        let mut related = Related::new(self.vectors.target(h), score);
+        let shared = &mut pool[at + 1..];
+        if shared.is_empty() {
+            pool.truncate(at);
+        } else {
+            let postings = &self.topics.postings;
+            shared.sort_by_key(|&t| (postings.get(t as usize).map_or(0, Vec::len), t));
+            pool[at] = (pool.len() - at - 1) as u32;
+            related.shared = at as u32;
         }
-        let (doc, section) = self.vectors.locate(h);
-        Related {
-            target: SectionRef { doc, section },
-            score,
-            shared,
-            terms,
+        for (slot, b) in related.words.iter_mut().zip(best) {
+            *slot = b.map_or(NO_WORD, |(_, _, word)| word);
         }
+        related
     }
 }
 

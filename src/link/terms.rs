@@ -18,15 +18,17 @@
 //! The words are those the topics stage read once as ids
 //! (`topics::words`): terms are looked up per word id, document frequencies
 //! counted in a first parallel pass over the ids and vectors built in a
-//! second one, with dense per-term counters rather than hash maps. Only the
-//! kept words' positions (for the reason words of related links) are found
-//! again, by cutting the text without folding it.
+//! second one, with dense per-term counters rather than hash maps. A kept
+//! term remembers the word id of its first occurrence in the section: the
+//! reason word of a related link, written as the site writes that word
+//! (`Lexicon::surface`), so the text is never cut again.
 
 use rayon::prelude::*;
 
-use crate::model::{Document, Lang, Section};
+use super::reasons::Surfaces;
+use crate::model::{Document, Section};
 use crate::topics::TopicIndex;
-use crate::topics::normalize::{for_each_word_span, word_hash};
+use crate::topics::normalize::word_hash;
 use crate::topics::stopwords::is_stop_word;
 use crate::topics::words::{DocWords, Ids, Lexicon, SiteWords, StemId, WordId};
 
@@ -40,59 +42,20 @@ pub const MAX_TERMS: usize = 24;
 /// How many times a word of a heading counts.
 const TITLE_BOOST: u32 = 2;
 
-/// Where a word is first written in a section: in its title or its text.
-/// Eight bytes, so that a vector entry takes 16 rather than 20: the vectors
-/// of 100,000 documents hold some 30 million entries (120 MB saved at the
-/// link stage's peak), and every related link keeps three spans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    start: u32,
-    /// 0 for no word (a topic's entry, or a "word" over 64 KiB).
-    len: u16,
-    in_title: bool,
-}
-
-impl Span {
-    /// No word: the span of a topic's entry.
-    pub const NONE: Span = Span {
-        start: 0,
-        len: 0,
-        in_title: false,
-    };
-
-    /// The word at bytes `start..end` of the title or the text.
-    pub fn new(in_title: bool, start: usize, end: usize) -> Span {
-        Span {
-            start: start as u32,
-            len: u16::try_from(end.saturating_sub(start)).unwrap_or(0),
-            in_title,
-        }
-    }
-
-    /// The word as written, lower-cased, or `None` if the span is stale.
-    pub fn surface(&self, section: &Section) -> Option<String> {
-        let source = if self.in_title {
-            &section.title
-        } else {
-            &section.text
-        };
-        let start = self.start as usize;
-        source
-            .get(start..start + usize::from(self.len))
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-    }
-}
-
 /// One non-zero coordinate of a section vector.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
     /// A word (`< text_dims`) or topic `dim − text_dims`.
     pub dim: u32,
     pub weight: f32,
-    /// First occurrence of the word (meaningless for topics).
-    pub span: Span,
+    /// The word of the term's first occurrence in the section (`title`
+    /// first), which a related link gives as its reason (`NO_WORD` for a
+    /// topic): an index into `SectionVectors::surfaces`.
+    pub word: WordId,
 }
+
+/// The `Entry::word` of a topic.
+pub const NO_WORD: WordId = WordId::MAX;
 
 /// The vectors of every section of the site, in site order.
 #[derive(Debug, Clone, Default)]
@@ -105,21 +68,30 @@ pub struct SectionVectors {
     pub first: Vec<usize>,
     /// Dimensions below this are words; the others topics.
     pub text_dims: u32,
+    /// How the site writes each word of `Entry::word`.
+    pub surfaces: Surfaces,
 }
 
 impl SectionVectors {
+    /// Number of sections (also once `vectors` is taken, as the ranking does).
     pub fn len(&self) -> usize {
-        self.vectors.len()
+        self.doc_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
+        self.doc_of.is_empty()
     }
 
     /// `(doc, section)` of global section index `g`.
     pub fn locate(&self, g: usize) -> (usize, usize) {
         let doc = self.doc_of[g] as usize;
         (doc, g - self.first[doc])
+    }
+
+    /// Global section index `g` as a section of its document.
+    pub fn target(&self, g: usize) -> crate::model::SectionRef {
+        let (doc, section) = self.locate(g);
+        crate::model::SectionRef { doc, section }
     }
 
     pub fn is_topic(&self, dim: u32) -> bool {
@@ -162,13 +134,8 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
         .iter()
         .map(|p| idf(total, p.len()))
         .collect();
-    let ctx = Weighing {
-        terms: &terms,
-        df: &df,
-        dims: &dims,
-        total,
-    };
-    let vectors: Vec<Vec<Entry>> = documents
+    let ctx = Weighing::new(&terms, &df, &dims, total);
+    let mut vectors: Vec<Vec<Entry>> = documents
         .par_iter()
         .zip(&words.docs)
         .enumerate()
@@ -187,7 +154,7 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
                             .map_or(&[][..], Vec::as_slice);
                         let title = section_title(sec, doc_words, s);
                         let text = doc_words.text(s);
-                        let mut v = ctx.text_entries(sec, doc.lang, title, text, scratch);
+                        let mut v = ctx.text_entries(title, text, scratch);
                         let topic_ids = section_topics.iter().map(|t| t.topic);
                         v.extend(topic_entries(topic_ids, &topic_idf, text_dims));
                         v.sort_by_key(|e| e.dim);
@@ -198,12 +165,30 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
         )
         .flatten()
         .collect();
+    let surfaces = number_words(&mut vectors, &words.lexicon);
     SectionVectors {
         vectors,
         doc_of,
         first,
         text_dims,
+        surfaces,
     }
+}
+
+/// Numbers the words the vectors keep, in site order, and writes them out
+/// (the lexicon is gone by the time render needs them).
+fn number_words(vectors: &mut [Vec<Entry>], lexicon: &Lexicon) -> Surfaces {
+    let mut number = vec![NO_WORD; lexicon.len()];
+    let mut surfaces = Surfaces::with_words(lexicon.len() / 4);
+    for e in vectors.iter_mut().flatten() {
+        if let Some(n) = number.get_mut(e.word as usize) {
+            if *n == NO_WORD {
+                *n = surfaces.push(lexicon, e.word);
+            }
+            e.word = *n;
+        }
+    }
+    surfaces
 }
 
 /// `ln(1 + N / df)`: never zero, so a word or topic found everywhere still
@@ -314,14 +299,13 @@ fn document_frequencies(documents: &[Document], words: &SiteWords, terms: &Terms
 /// Counts of the section being weighed, per term.
 struct Scratch {
     tf: Vec<u32>,
-    /// Where the term is first met: `TITLE_BIT | index` in the title, or
-    /// the index of the word in the text.
-    first: Vec<u32>,
+    /// The word of the term's first occurrence.
+    first: Vec<WordId>,
     /// Terms met, in order of first occurrence.
     touched: Vec<u32>,
+    /// `(weight, dimension, word)` of the terms with a dimension.
+    kept: Vec<(f64, u32, WordId)>,
 }
-
-const TITLE_BIT: u32 = 1 << 31;
 
 impl Scratch {
     fn new(count: usize) -> Scratch {
@@ -329,11 +313,12 @@ impl Scratch {
             tf: vec![0; count],
             first: vec![0; count],
             touched: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
-    fn count(&mut self, terms: &Terms, words: Ids, boost: u32, flag: u32) {
-        for (k, w) in words.enumerate() {
+    fn count(&mut self, terms: &Terms, words: Ids, boost: u32) {
+        for w in words {
             let t = terms.of(w);
             if t == DROPPED {
                 continue;
@@ -341,88 +326,85 @@ impl Scratch {
             let i = t as usize;
             if self.tf[i] == 0 {
                 self.touched.push(t);
-                self.first[i] = flag | k as u32;
+                self.first[i] = w;
             }
             self.tf[i] += boost;
         }
     }
 }
 
+/// Term frequencies whose `1 + ln tf` is in a table: most of them (a term
+/// of a section is rarely met more than a few dozen times).
+const TF_TABLE: usize = 64;
+
 /// What weighs a section's words: the site's terms and their frequencies.
 struct Weighing<'a> {
     terms: &'a Terms,
-    df: &'a [u32],
     dims: &'a [u32],
-    total: usize,
+    /// Per term: `idf(total, df)`, computed once rather than per section
+    /// it occurs in (two `ln` per word of each section were 3 % of a build).
+    idf: Vec<f64>,
+    /// `1 + ln tf` for `tf < TF_TABLE`.
+    tf_weight: [f64; TF_TABLE],
 }
 
-impl Weighing<'_> {
+impl<'a> Weighing<'a> {
+    fn new(terms: &'a Terms, df: &[u32], dims: &'a [u32], total: usize) -> Weighing<'a> {
+        let mut tf_weight = [0.0; TF_TABLE];
+        for (tf, w) in tf_weight.iter_mut().enumerate().skip(1) {
+            *w = 1.0 + (tf as f64).ln();
+        }
+        Weighing {
+            terms,
+            dims,
+            idf: df.iter().map(|&n| idf(total, n as usize)).collect(),
+            tf_weight,
+        }
+    }
+
+    fn tf_weight(&self, tf: u32) -> f64 {
+        match self.tf_weight.get(tf as usize) {
+            Some(&w) => w,
+            None => 1.0 + f64::from(tf).ln(),
+        }
+    }
+
     /// The word part of a section vector, already scaled by its share.
-    fn text_entries(
-        &self,
-        section: &Section,
-        lang: Lang,
-        title: Ids,
-        text: Ids,
-        scratch: &mut Scratch,
-    ) -> Vec<Entry> {
-        scratch.count(self.terms, title, TITLE_BOOST, TITLE_BIT);
-        scratch.count(self.terms, text, 1, 0);
+    fn text_entries(&self, title: Ids, text: Ids, scratch: &mut Scratch) -> Vec<Entry> {
+        scratch.count(self.terms, title, TITLE_BOOST);
+        scratch.count(self.terms, text, 1);
         let mut norm2 = 0.0f64;
-        let mut kept: Vec<(f64, u32, u32)> = Vec::new();
+        let kept = &mut scratch.kept;
+        kept.clear();
         for t in scratch.touched.drain(..) {
             let i = t as usize;
             let tf = std::mem::take(&mut scratch.tf[i]);
-            let w = (1.0 + f64::from(tf).ln()) * idf(self.total, self.df[i] as usize);
+            let w = self.tf_weight(tf) * self.idf[i];
             norm2 += w * w;
             if self.dims[i] != NO_DIM {
                 kept.push((w, self.dims[i], scratch.first[i]));
             }
         }
-        kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        kept.truncate(MAX_TERMS);
-        let spans = spans(section, lang, kept.iter().map(|k| k.2));
+        // Heaviest first, ties to the lower dimension (dimensions are
+        // distinct, so the order is total): the `MAX_TERMS` heaviest
+        // picked, then only those sorted.
+        let heaviest = |a: &(f64, u32, WordId), b: &(f64, u32, WordId)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+        };
+        if kept.len() > MAX_TERMS {
+            kept.select_nth_unstable_by(MAX_TERMS - 1, heaviest);
+            kept.truncate(MAX_TERMS);
+        }
+        kept.sort_unstable_by(heaviest);
         let scale = (1.0 - TOPIC_SHARE).sqrt() / norm2.sqrt();
-        kept.into_iter()
-            .zip(spans)
-            .map(|((w, dim, _), span)| Entry {
+        kept.iter()
+            .map(|&(w, dim, word)| Entry {
                 dim,
                 weight: (w * scale) as f32,
-                span,
+                word,
             })
             .collect()
     }
-}
-
-/// The spans of the words at `positions` (as `Scratch::first` writes them),
-/// in the same order: the text is cut again, without folding, only as far
-/// as the last of them.
-fn spans(section: &Section, lang: Lang, positions: impl Iterator<Item = u32>) -> Vec<Span> {
-    let positions: Vec<u32> = positions.collect();
-    let mut out = vec![Span::NONE; positions.len()];
-    for (in_title, source) in [(true, &section.title), (false, &section.text)] {
-        let flag = if in_title { TITLE_BIT } else { 0 };
-        let mut wanted: Vec<(u32, usize)> = positions
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| *p & TITLE_BIT == flag)
-            .map(|(i, p)| (p & !TITLE_BIT, i))
-            .collect();
-        if wanted.is_empty() {
-            continue;
-        }
-        wanted.sort_unstable();
-        let mut next = wanted.iter().peekable();
-        let mut k = 0u32;
-        for_each_word_span(source, lang, |start, end| {
-            while let Some(&(_, i)) = next.next_if(|(p, _)| *p == k) {
-                out[i] = Span::new(in_title, start, end);
-            }
-            k += 1;
-            next.peek().is_some()
-        });
-    }
-    out
 }
 
 /// The topic part of a section vector, already scaled by its share.
@@ -439,13 +421,12 @@ fn topic_entries(
         return Vec::new();
     }
     let scale = TOPIC_SHARE.sqrt() / norm;
-    let none = Span::NONE;
     weighted
         .into_iter()
         .map(|(t, w)| Entry {
             dim: text_dims + t as u32,
             weight: (w * scale) as f32,
-            span: none,
+            word: NO_WORD,
         })
         .collect()
 }
@@ -508,9 +489,6 @@ mod tests {
         let v = section_vectors(&docs, &no_topics(&docs));
         assert_eq!(v.text_dims, 1, "only « homophilie » is shared and kept");
         let e = &v.vectors[0][0];
-        assert_eq!(
-            e.span.surface(&docs[0].sections[0]).as_deref(),
-            Some("homophilie")
-        );
+        assert_eq!(v.surfaces.get(e.word), Some("homophilie"));
     }
 }

@@ -135,7 +135,7 @@ pub struct RelatedCtx<'a> {
     /// The shared topics: the reason for the link.
     pub topics: Vec<TopicValue<'a>>,
     /// The strongest shared words: the reason when no topic is shared.
-    pub terms: Vec<String>,
+    pub terms: Vec<&'a str>,
 }
 
 /// `topics/index.html`: every topic, A–Z.

@@ -21,14 +21,13 @@ use super::urls::UrlTable;
 /// The `<li>` items of section `s` of document `d`'s related sections, for
 /// a page whose `root` is given.
 pub fn related_html(site: &Site, table: &UrlTable, root: &str, d: usize, s: usize) -> String {
-    let section = &site.documents[d].sections[s];
     let mut out = String::with_capacity(site.related[d][s].len() * 256);
     for r in &site.related[d][s] {
         out.push_str("<li>");
-        push_link(&mut out, site, table, root, r.target);
-        if !r.shared.is_empty() {
+        push_link(&mut out, site, table, root, r.target());
+        if r.has_shared() {
             out.push_str("<small>en commun : ");
-            for (k, &t) in r.shared.iter().enumerate() {
+            for (k, t) in r.shared(&site.reasons).enumerate() {
                 if k > 0 {
                     out.push_str(", ");
                 }
@@ -36,7 +35,7 @@ pub fn related_html(site: &Site, table: &UrlTable, root: &str, d: usize, s: usiz
             }
             out.push_str("</small>");
         } else {
-            let words = r.terms.words(section);
+            let words = r.words(&site.reasons);
             if !words.is_empty() {
                 out.push_str("<small>mots en commun : ");
                 for (k, w) in words.iter().enumerate() {

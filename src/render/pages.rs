@@ -159,14 +159,18 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .take(if related_data { usize::MAX } else { 0 })
                     .map(|r| {
-                        let target = &site.documents[r.target.doc];
+                        let to = r.target();
+                        let target = &site.documents[to.doc];
                         RelatedCtx {
-                            url: self.table.section(r.target),
+                            url: self.table.section(to),
                             doc_title: &target.title,
-                            section_title: &target.sections[r.target.section].title,
+                            section_title: &target.sections[to.section].title,
                             score: r.score,
-                            topics: r.shared.iter().map(|&t| self.topic_link(t)).collect(),
-                            terms: r.terms.words(sec),
+                            topics: r
+                                .shared(&site.reasons)
+                                .map(|t| self.topic_link(t))
+                                .collect(),
+                            terms: r.words(&site.reasons),
                         }
                     })
                     .collect(),

@@ -131,7 +131,7 @@ struct RelatedJson<'a> {
     url: &'a str,
     score: f64,
     topics: Vec<&'a str>,
-    terms: Vec<String>,
+    terms: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -196,10 +196,13 @@ fn doc_json<'a>(site: &'a Site, table: &'a UrlTable, d: usize) -> DocJson<'a> {
                 related: site.related[d][s]
                     .iter()
                     .map(|r| RelatedJson {
-                        url: table.section(r.target),
+                        url: table.section(r.target()),
                         score: round3(r.score),
-                        topics: r.shared.iter().map(|&t| site.topic_slug(t)).collect(),
-                        terms: r.terms.words(sec),
+                        topics: r
+                            .shared(&site.reasons)
+                            .map(|t| site.topic_slug(t))
+                            .collect(),
+                        terms: r.words(&site.reasons),
                     })
                     .collect(),
                 backlinks: site.links.backlinks[d][s]

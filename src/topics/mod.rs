@@ -14,6 +14,7 @@ pub mod read;
 pub mod report;
 pub mod stopwords;
 pub mod suggest;
+mod surfaces;
 pub mod words;
 
 use std::collections::HashMap;

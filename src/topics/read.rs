@@ -48,7 +48,10 @@ pub fn read_site(
         .map(|r| {
             r.words
                 .iter()
-                .map(|(lang, folded, stem)| lexicon.intern(*lang, folded, || stem.to_string()))
+                .map(|w| {
+                    let surface = || w.surface().to_string();
+                    lexicon.intern(w.lang, &w.folded, || w.stem.to_string(), surface, w.from)
+                })
                 .collect()
         })
         .collect();
@@ -68,13 +71,34 @@ pub fn read_site(
     (words, hits.into_iter().flatten().collect())
 }
 
+/// A word new to a run, as the run first met it.
+struct RunWord {
+    lang: Lang,
+    folded: Box<str>,
+    stem: Box<str>,
+    /// As written, lower-cased; empty when that is `folded`.
+    surface: Box<str>,
+    /// The `DocWords::check` of the document it was met in.
+    from: u64,
+}
+
+impl RunWord {
+    fn surface(&self) -> &str {
+        if self.surface.is_empty() {
+            &self.folded
+        } else {
+            &self.surface
+        }
+    }
+}
+
 /// The reading of a run of documents, with its own word numbers.
 #[derive(Default)]
 struct Run {
     /// Per language: folded word → run word id.
     ids: [FxHashMap<Box<str>, WordId>; 2],
-    /// Per run word id: language, folded form, stem.
-    words: Vec<(Lang, Box<str>, Box<str>)>,
+    /// Per run word id: what the site's lexicon keeps of it.
+    words: Vec<RunWord>,
     /// Per run word id and matcher: its token id.
     tokens: Vec<TokenId>,
     docs: Vec<DocWords>,
@@ -116,6 +140,7 @@ impl Run {
         words: &mut DocWords,
     ) -> Vec<Hit> {
         self.text.clear();
+        let from = words.check();
         for_each_folded(text, lang, |folded, start, end| {
             let id = match self.ids[lang as usize].get(folded) {
                 Some(&id) => id,
@@ -124,7 +149,18 @@ impl Run {
                     let stem = stem(lang, folded);
                     let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
                     self.ids[lang as usize].insert(folded.into(), id);
-                    self.words.push((lang, folded.into(), stem.into()));
+                    let surface = text[start..end].to_lowercase();
+                    self.words.push(RunWord {
+                        lang,
+                        folded: folded.into(),
+                        stem: stem.into(),
+                        surface: if surface == folded {
+                            Box::default()
+                        } else {
+                            surface.into()
+                        },
+                        from,
+                    });
                     self.tokens.push(token);
                     id
                 }
@@ -166,7 +202,11 @@ mod tests {
             .map(|l| (l, Matcher::new(aliases, l)))
             .collect();
         let (words, hits) = read_site(&docs, &matchers);
-        assert_eq!(words, SiteWords::read(&docs));
+        let alone = SiteWords::read(&docs);
+        assert_eq!(words, alone);
+        for id in 0..words.lexicon.len() as WordId {
+            assert_eq!(words.lexicon.surface(id), alone.lexicon.surface(id));
+        }
         for (doc, doc_hits) in docs.iter().zip(&hits) {
             let m = &matchers[&doc.lang];
             for (s, (title, body)) in doc.sections.iter().zip(doc_hits) {

@@ -8,10 +8,12 @@
 //!
 //! Ids are varints, 1.45 bytes a word on average, about 21 MB for the 14
 //! million words of 10,000 documents (see [`DocWords`]); positions are not
-//! kept: the few places that need one (the first mention of a topic, the
-//! reason words of a related link) get it while matching or by cutting the
-//! text again (`for_each_word_span`). A build frees them once the search
-//! index and the section vectors are made (`link::link_dropping_words`).
+//! kept: the first mention of a topic is found while matching. Instead of a
+//! position, the lexicon keeps how the site writes each word
+//! ([`Lexicon::surface`], taken once per distinct word while reading): the
+//! reason words of a related link are written with it. A build frees the ids
+//! once the search index and the section vectors are made
+//! (`link::link_dropping_words`).
 //!
 //! Word ids number words in the order the site first uses them (document by
 //! document), so they do not depend on threads; `watch` appends the new
@@ -22,6 +24,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::surfaces::{self, Surfaces};
 use crate::model::{Document, Lang};
 
 /// A folded word of one language.
@@ -40,12 +43,22 @@ pub struct Lexicon {
     /// Per language (`Lang as usize`): folded word → id, stem text → id.
     word_ids: [FxHashMap<Box<str>, WordId>; 2],
     stem_ids: [FxHashMap<Box<str>, StemId>; 2],
+    /// How the site writes each word (see [`Lexicon::surface`]).
+    pub(super) surfaces: Surfaces,
 }
 
 impl Lexicon {
     /// The id of `folded` in `lang`, added with the stem `stem_of()` gives
-    /// if it is new.
-    pub fn intern(&mut self, lang: Lang, folded: &str, stem_of: impl FnOnce() -> String) -> WordId {
+    /// and the surface `surface_of()` gives (the word as written, lower-cased,
+    /// in the document whose `DocWords::check` is `from`) if it is new.
+    pub fn intern(
+        &mut self,
+        lang: Lang,
+        folded: &str,
+        stem_of: impl FnOnce() -> String,
+        surface_of: impl FnOnce() -> String,
+        from: u64,
+    ) -> WordId {
         if let Some(&id) = self.word_ids[lang as usize].get(folded) {
             return id;
         }
@@ -53,7 +66,22 @@ impl Lexicon {
         let id = self.words.len() as WordId;
         self.words.push((lang, folded.into(), stem));
         self.word_ids[lang as usize].insert(folded.into(), id);
+        self.surfaces.push(&surface_of(), folded, from);
         id
+    }
+
+    /// How the site writes word `id`, lower-cased: as at its first
+    /// occurrence in site order (documents in order, each section's title
+    /// then text), whatever the order of reading or `watch`'s edits, so
+    /// that a build and a `watch` session agree. « Réseaux » and
+    /// « réseaux » are one word `reseaux` whose surface is `réseaux`.
+    pub fn surface(&self, id: WordId) -> &str {
+        self.surfaces.get(id).unwrap_or_else(|| self.folded(id))
+    }
+
+    /// The id of `folded` in `lang`, if the site uses it.
+    pub fn id(&self, lang: Lang, folded: &str) -> Option<WordId> {
+        self.word_ids[lang as usize].get(folded).copied()
     }
 
     fn stem_id(&mut self, lang: Lang, text: String) -> StemId {
@@ -268,6 +296,11 @@ impl DocWords {
         Ids { bytes: &self.bytes }
     }
 
+    /// The hash of the texts read (what [`DocWords::matches`] compares).
+    pub fn check(&self) -> u64 {
+        self.check
+    }
+
     /// Whether these are the words of `doc` as it is now.
     pub fn matches(&self, doc: &Document) -> bool {
         self.sections() == doc.sections.len() && self.check == check(doc)
@@ -323,8 +356,12 @@ impl SiteWords {
             .map(|(d, doc)| self.docs.get(d).is_some_and(|w| w.matches(doc)))
             .collect();
         if self.docs.len() == documents.len() && fresh.iter().all(|&f| f) {
+            if self.lexicon.surfaces.stale {
+                surfaces::fix(self, documents);
+            }
             return;
         }
+        let had_words = !self.lexicon.is_empty();
         let mut old: FxHashMap<u64, DocWords> = std::mem::take(&mut self.docs)
             .into_iter()
             .map(|w| (w.check, w))
@@ -337,6 +374,9 @@ impl SiteWords {
                 _ => read_document(lexicon, doc),
             })
             .collect();
+        if had_words {
+            surfaces::fix(self, documents);
+        }
     }
 }
 
@@ -347,6 +387,7 @@ impl SiteWords {
             && !words.matches(doc)
         {
             *words = read_document(&mut self.lexicon, doc);
+            self.lexicon.surfaces.stale = true;
         }
     }
 }
@@ -356,10 +397,12 @@ pub fn read_document(lexicon: &mut Lexicon, doc: &Document) -> DocWords {
     use super::normalize::{for_each_folded, stem};
     let lang = doc.lang;
     let mut words = DocWords::begin(doc);
+    let from = words.check;
     for section in &doc.sections {
         for text in [&section.title, &section.text] {
-            for_each_folded(text, lang, |folded, _, _| {
-                let id = lexicon.intern(lang, folded, || stem(lang, folded));
+            for_each_folded(text, lang, |folded, start, end| {
+                let surface = || text[start..end].to_lowercase();
+                let id = lexicon.intern(lang, folded, || stem(lang, folded), surface, from);
                 words.push(id);
             });
             words.close();

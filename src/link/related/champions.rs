@@ -14,35 +14,60 @@
 //! per word within each topic set does, for no more memory than one entry
 //! per word of each section.
 
-use super::super::terms::SectionVectors;
+use super::super::terms::{Entry, SectionVectors};
 
-/// The section vectors without their spans: the entries of section `g` are
-/// `dims[start[g]..start[g + 1]]`, sorted by dimension (words, then topics).
+/// The section vectors in flat arrays: the entries of section `g` are
+/// `dims[start[g]..start[g + 1]]` (and the same range of `weights` and
+/// `words`), sorted by dimension (words, then topics).
 pub(super) struct Flat {
     start: Vec<u32>,
     pub dims: Vec<u32>,
     pub weights: Vec<f32>,
+    /// `Entry::word`.
+    pub words: Vec<u32>,
 }
 
 impl Flat {
     pub fn new(vectors: &SectionVectors, dims: usize) -> Flat {
         let total: usize = vectors.vectors.iter().map(Vec::len).sum();
-        let mut flat = Flat {
-            start: Vec::with_capacity(vectors.len() + 1),
-            dims: Vec::with_capacity(total),
-            weights: Vec::with_capacity(total),
-        };
-        flat.start.push(0);
+        let mut flat = Flat::with_capacity(vectors.vectors.len(), total);
         for v in &vectors.vectors {
-            // A dimension beyond the topic index would be a bug upstream:
-            // leave it out rather than index out of bounds.
-            for e in v.iter().filter(|e| (e.dim as usize) < dims) {
-                flat.dims.push(e.dim);
-                flat.weights.push(e.weight);
-            }
-            flat.start.push(flat.dims.len() as u32);
+            flat.push(v, dims);
         }
         flat
+    }
+
+    /// From the vectors themselves, each freed once copied.
+    pub fn from_entries(vectors: Vec<Vec<Entry>>, dims: usize) -> Flat {
+        let total: usize = vectors.iter().map(Vec::len).sum();
+        let mut flat = Flat::with_capacity(vectors.len(), total);
+        for v in vectors {
+            flat.push(&v, dims);
+        }
+        flat
+    }
+
+    fn with_capacity(sections: usize, entries: usize) -> Flat {
+        let mut start = Vec::with_capacity(sections + 1);
+        start.push(0);
+        Flat {
+            start,
+            dims: Vec::with_capacity(entries),
+            weights: Vec::with_capacity(entries),
+            words: Vec::with_capacity(entries),
+        }
+    }
+
+    /// Adds the next section's vector.
+    fn push(&mut self, v: &[Entry], dims: usize) {
+        // A dimension beyond the topic index would be a bug upstream: leave
+        // it out rather than index out of bounds.
+        for e in v.iter().filter(|e| (e.dim as usize) < dims) {
+            self.dims.push(e.dim);
+            self.weights.push(e.weight);
+            self.words.push(e.word);
+        }
+        self.start.push(self.dims.len() as u32);
     }
 
     pub fn len(&self) -> usize {

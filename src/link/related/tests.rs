@@ -1,7 +1,7 @@
 //! Tests of the related-section ranking.
 
 use super::*;
-use crate::model::{Section, SectionTopic};
+use crate::model::{Section, SectionRef, SectionTopic, TopicId};
 
 fn doc(name: &str, texts: &[&str]) -> Document {
     let sections = texts
@@ -48,7 +48,9 @@ fn index(docs: &[Document], topics: &[&[&[TopicId]]], topic_count: usize) -> Top
 }
 
 fn targets(r: &[Related]) -> Vec<(usize, usize)> {
-    r.iter().map(|x| (x.target.doc, x.target.section)).collect()
+    r.iter()
+        .map(|x| (x.target().doc, x.target().section))
+        .collect()
 }
 
 fn loose() -> RelatedSettings {
@@ -86,14 +88,15 @@ fn sections_about_the_same_thing_rank_first_by_words() {
             ],
         ),
     ];
-    let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
+    let all = related_sections(&docs, &index(&docs, &[], 0), &loose());
+    let r = &all.lists;
     assert_eq!(targets(&r[0][0])[0], (2, 0), "cats");
     assert_eq!(targets(&r[0][1])[0], (1, 0), "bees");
     assert_eq!(targets(&r[1][1])[0], (2, 1), "market");
     let cats = &r[0][0][0];
-    assert!(cats.shared.is_empty());
-    let words = cats.terms.words(&docs[0].sections[0]);
-    assert!(words.contains(&"ronronne".to_string()), "{cats:?}");
+    assert!(!cats.has_shared());
+    let words = cats.words(&all.reasons);
+    assert!(words.contains(&"ronronne"), "{cats:?}");
     assert!(cats.score > 0.0 && cats.score <= 1.0);
 }
 
@@ -107,10 +110,12 @@ fn a_shared_rare_topic_outranks_a_shared_common_one() {
         doc("d", &["eta theta"]),
     ];
     let idx = index(&docs, &[&[&[0, 1]], &[&[0]], &[&[0, 1]], &[&[0]]], 2);
-    let r = related_sections(&docs, &idx, &loose());
+    let all = related_sections(&docs, &idx, &loose());
+    let r = &all.lists;
     assert_eq!(targets(&r[0][0])[0], (2, 0));
-    assert_eq!(r[0][0][0].shared, vec![1, 0], "rarest first");
-    assert!(r[0][0][0].terms.is_empty());
+    let shared: Vec<TopicId> = r[0][0][0].shared(&all.reasons).collect();
+    assert_eq!(shared, vec![1, 0], "rarest first");
+    assert!(r[0][0][0].words(&all.reasons).is_empty());
 }
 
 #[test]
@@ -120,13 +125,13 @@ fn same_document_links_are_off_unless_asked() {
         doc("b", &["homophilie bulles"]),
     ];
     let idx = index(&docs, &[], 0);
-    let r = related_sections(&docs, &idx, &loose());
+    let r = related_sections(&docs, &idx, &loose()).lists;
     assert_eq!(targets(&r[0][0]), vec![(1, 0)]);
     let with_same = RelatedSettings {
         same_document: true,
         ..loose()
     };
-    let r = related_sections(&docs, &idx, &with_same);
+    let r = related_sections(&docs, &idx, &with_same).lists;
     assert_eq!(targets(&r[0][0])[0], (0, 1));
     assert!(!targets(&r[0][0]).contains(&(0, 0)), "never itself");
 }
@@ -138,22 +143,22 @@ fn lists_are_capped_overall_per_document_and_by_score() {
         .map(|i| doc(&format!("d{i}"), &[text, text, text]))
         .collect();
     let idx = index(&docs, &[], 0);
-    let r = related_sections(&docs, &idx, &loose());
+    let r = related_sections(&docs, &idx, &loose()).lists;
     assert_eq!(r[0][0].len(), 5);
     for d in 1..8 {
-        assert!(r[0][0].iter().filter(|x| x.target.doc == d).count() <= 2);
+        assert!(r[0][0].iter().filter(|x| x.target().doc == d).count() <= 2);
     }
     let strict = RelatedSettings {
         min_score: 0.99,
         ..loose()
     };
-    assert!(related_sections(&docs, &idx, &strict)[0][0].is_empty());
+    assert!(related_sections(&docs, &idx, &strict).lists[0][0].is_empty());
 }
 
 #[test]
 fn sections_without_words_or_topics_have_no_links() {
     let docs = [doc("a", &["", "les de la"]), doc("b", &["homophilie"])];
-    let r = related_sections(&docs, &index(&docs, &[], 0), &loose());
+    let r = related_sections(&docs, &index(&docs, &[], 0), &loose()).lists;
     assert!(r[0][0].is_empty() && r[0][1].is_empty() && r[1][0].is_empty());
 }
 
@@ -178,7 +183,8 @@ fn short_lists_still_find_the_sections_with_the_same_topics() {
         query_terms: 3,
         rescored: 1,
     };
-    let r = rank_sections_tuned(&docs, &idx, &vectors, &loose(), tuning);
+    let all = rank_sections_tuned(&docs, &idx, &vectors, &loose(), tuning);
+    let r = &all.lists;
     assert_eq!(targets(&r[0][0])[0], (1, 0), "{:?}", r[0][0]);
-    assert_eq!(r[0][0][0].shared.len(), 2);
+    assert_eq!(r[0][0][0].shared(&all.reasons).len(), 2);
 }
