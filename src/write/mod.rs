@@ -108,6 +108,16 @@ pub fn check_ownership(out: &Path, force: bool) -> Result<(), Diagnostic> {
         .hint("choose an empty or new --output folder, or pass --force to write into it (maillage never deletes files it did not write)"))
 }
 
+/// Whether the output folder `out` holds nothing (a staging folder left by
+/// an interrupted build aside).
+fn is_empty_output(out: &Path) -> bool {
+    fs::read_dir(out).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .all(|e| e.file_name() == STAGING)
+    })
+}
+
 /// Whether `path` is one of maillage's own files in the output root.
 fn is_reserved(path: &str) -> bool {
     let first = path.split('/').next().unwrap_or(path);
@@ -144,6 +154,10 @@ pub struct Staging {
     /// Whether the output folder existed before: one created for a failed
     /// build is removed again.
     existed: bool,
+    /// Whether the output folder held no file when the build began (it did
+    /// not exist, or was empty): then no page has an old version to compare
+    /// with or a folder in its place, and none is looked up.
+    fresh: bool,
     next: AtomicUsize,
     state: Mutex<StagedSets>,
     committed: bool,
@@ -164,6 +178,7 @@ impl Staging {
     pub fn begin(out: &Path, force: bool) -> Result<Staging, BuildError> {
         check_ownership(out, force)?;
         let existed = out.exists();
+        let fresh = !existed || is_empty_output(out);
         let dir = out.join(STAGING);
         let start = || -> std::io::Result<()> {
             fs::create_dir_all(out)?;
@@ -178,6 +193,7 @@ impl Staging {
             out: out.to_path_buf(),
             dir,
             existed,
+            fresh,
             next: AtomicUsize::new(0),
             state: Mutex::new(StagedSets::default()),
             committed: false,
@@ -210,7 +226,7 @@ impl Staging {
                 let tmp = self
                     .dir
                     .join(self.next.fetch_add(1, Ordering::Relaxed).to_string());
-                stage(pages, i, &out.join(&paths[i]), &tmp)
+                stage(pages, i, &out.join(&paths[i]), &tmp, self.fresh)
             })
             .collect();
         let mut errors: Vec<Diagnostic> = Vec::new();
@@ -323,15 +339,20 @@ fn stage<S: PageSource + ?Sized>(
     i: usize,
     target: &Path,
     tmp: &Path,
+    fresh: bool,
 ) -> Result<Outcome, Diagnostic> {
-    let mut w = Staged::new(target, tmp).map_err(|e| match e.kind() {
-        ErrorKind::IsADirectory => {
-            Diagnostic::error("cannot write a page: a folder stands in its place")
-                .at(target)
-                .hint("remove that folder from the output, or pass a fresh --output")
-        }
-        _ => write_error(target, &e),
-    })?;
+    let mut w = if fresh {
+        Staged::fresh(target, tmp)
+    } else {
+        Staged::new(target, tmp).map_err(|e| match e.kind() {
+            ErrorKind::IsADirectory => {
+                Diagnostic::error("cannot write a page: a folder stands in its place")
+                    .at(target)
+                    .hint("remove that folder from the output, or pass a fresh --output")
+            }
+            _ => write_error(target, &e),
+        })?
+    };
     if let Err(d) = pages.write_to(i, &mut w) {
         // An I/O error wrapped by the producer is reported as what it is.
         return Err(match w.take_error() {
