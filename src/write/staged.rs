@@ -62,8 +62,9 @@ impl Staged {
         Ok(Staged::with_old(target, tmp, old))
     }
 
-    /// Prepares writing `target` into an output folder known to hold no
-    /// file yet (a first build): nothing is looked up.
+    /// Prepares writing `target` where nothing can stand yet (in an output
+    /// folder that held no file): nothing is looked up, and `tmp` may be
+    /// `target` itself.
     pub fn fresh(target: &Path, tmp: &Path) -> Staged {
         Staged::with_old(target, tmp, None)
     }
