@@ -11,49 +11,54 @@
 /// a 10,000-document build.
 pub fn clip(text: &str, max: usize) -> String {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len().min(max + 8));
-    // Words already taken but not copied yet: `text[run.0..run.1]`, the
-    // end of the last of them; `len` is the length of the output so far.
-    let mut run = (0, 0);
-    let mut len = 0;
+    let n = bytes.len();
+    let mut out = String::with_capacity(n.min(max + 8));
     let mut i = skip_space(text, 0);
-    while i < bytes.len() {
+    while i < n {
+        // A run of words separated by single spaces, copied at once, after
+        // a space when the output already holds words.
+        let sep = usize::from(!out.is_empty());
         let start = i;
-        // Past `max` bytes a word is cut anyway: it is not read further.
-        i = word_end(text, start, bytes.len().min(start + max + 1));
-        let word = i - start;
-        if len > 0 && len + 1 + word > max {
-            out.push_str(&text[run.0..run.1]);
-            out.push('…');
-            return out;
-        }
-        if word > max {
-            let mut end = start + max;
-            while !text.is_char_boundary(end) {
-                end -= 1;
+        // How many bytes of the run still fit.
+        let room = max.saturating_sub(out.len() + sep);
+        // The end of the run's last whole word.
+        let mut end = start;
+        loop {
+            // Past `room` bytes the word does not fit: it is not read further.
+            let word_end = word_end(text, i, n.min(start + room + 1));
+            if word_end - start > room {
+                if end > start {
+                    if sep == 1 {
+                        out.push(' ');
+                    }
+                    out.push_str(&text[start..end]);
+                } else if out.is_empty() {
+                    // A first word longer than `max`: cut in it.
+                    let mut cut = start + max;
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    out.push_str(&text[start..cut]);
+                }
+                out.push('…');
+                return out;
             }
-            out.push_str(&text[start..end]);
-            out.push('…');
-            return out;
-        }
-        if len > 0 && start == run.1 + 1 && bytes[run.1] == b' ' {
-            run.1 = i;
-            len += 1 + word;
-        } else {
-            // `run` and the word are whole chars: each starts at the start
-            // of the text or after white space, and ends at white space or
-            // at the end.
-            out.push_str(&text[run.0..run.1]);
-            if len > 0 {
-                out.push(' ');
-                len += 1;
+            end = word_end;
+            i = word_end;
+            if i + 1 < n && bytes[i] == b' ' && BYTE_CLASS[bytes[i + 1] as usize] == WORD {
+                i += 1;
+            } else {
+                break;
             }
-            run = (start, i);
-            len += word;
         }
+        // `start` and `end` are char boundaries: the end of white space (or
+        // the start of the text), the start of white space (or the end).
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(&text[start..end]);
         i = skip_space(text, i);
     }
-    out.push_str(&text[run.0..run.1]);
     out
 }
 
