@@ -107,21 +107,12 @@ pub fn topic_groups_html(groups: &[TopicGroup], root: &str) -> String {
 }
 
 /// `<a href="…">Document<span>Section</span></a>`, the section left out
-/// when it is the document's title (an introduction).
-fn push_link(out: &mut String, site: &Site, table: &UrlTable, root: &str, target: SectionRef) {
-    let doc = &site.documents[target.doc];
-    let title = &doc.sections[target.section].title;
+/// when it is the document's title (an introduction): all but the start
+/// comes made from the URL table.
+fn push_link(out: &mut String, _site: &Site, table: &UrlTable, root: &str, target: SectionRef) {
     out.push_str("<a href=\"");
     out.push_str(root);
-    push_escaped(out, table.section(target));
-    out.push_str("\">");
-    push_escaped(out, &doc.title);
-    if !title.is_empty() && *title != doc.title {
-        out.push_str("<span>");
-        push_escaped(out, title);
-        out.push_str("</span>");
-    }
-    out.push_str("</a>");
+    out.push_str(table.section_link(target));
 }
 
 /// Appends `text` to `out` escaped for HTML text and attribute values, as

@@ -149,7 +149,7 @@ impl<'a> Renderer<'a> {
                 title: &sec.title,
                 level: sec.level,
                 is_intro: sec.level == 1,
-                html: section_html::section_html(site, &self.urls, "../", d, s),
+                html: section_html::section_html(site, &self.urls, self.table, "../", d, s),
                 source_lines: sec.lines,
                 topics: site.topics.sections[d][s]
                     .iter()

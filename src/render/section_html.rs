@@ -6,9 +6,9 @@
 use std::borrow::Cow;
 
 use crate::link::{ExplicitLink, Site};
-use crate::structure::push_escaped;
 
-use super::urls::Urls;
+use super::fragments::push_escaped;
+use super::urls::{UrlTable, Urls};
 
 /// One change to a section's HTML.
 enum Splice<'a> {
@@ -19,10 +19,11 @@ enum Splice<'a> {
 }
 
 /// The HTML of section `s` of document `d`, for a page `root` away from the
-/// output root.
+/// output root; topic URLs come from `table`.
 pub fn section_html<'s>(
     site: &'s Site,
     urls: &Urls,
+    table: &UrlTable,
     root: &str,
     d: usize,
     s: usize,
@@ -59,7 +60,7 @@ pub fn section_html<'s>(
                 };
                 out.push_str("<a class=\"topic-link\" href=\"");
                 out.push_str(root);
-                out.push_str(&urls.topic(&topic.slug));
+                out.push_str(table.topic(t));
                 out.push_str("\" title=\"Sujet : ");
                 push_escaped(&mut out, &topic.name);
                 out.push_str("\">");

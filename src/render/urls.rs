@@ -10,6 +10,8 @@ use rayon::prelude::*;
 use crate::link::Site;
 use crate::model::SectionRef;
 
+use super::fragments::push_escaped;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Urls {
     pretty: bool,
@@ -121,50 +123,78 @@ impl Urls {
 /// lists, topic pages, `site.json`), and formatting each link anew was 5% of
 /// a build's time in the profile. Contexts borrow from it.
 ///
-/// Section URLs lie end to end in one string, found through flat arrays:
-/// links point at sections of random documents, and with a string and an
-/// array of ends per document, each lookup was three cache misses (1.3% of
-/// a 10,000-document build in `perf`, 9% of rendering).
+/// Next to each section's URL lies the rest of a link to it as the related
+/// and backlink lists write it (`url">Document<span>Section</span></a>`,
+/// escaped): at 10,000 documents those lists are 370,000 links, and
+/// escaping the URL and both titles for each, from three places in memory,
+/// was a third of rendering the document pages.
+///
+/// Section URLs and links lie end to end in one string, found through a
+/// flat array: links point at sections of random documents, and with a
+/// string and an array of ends per document, each lookup was three cache
+/// misses (1.3% of a 10,000-document build in `perf`, 9% of rendering).
 pub struct UrlTable {
     documents: Vec<String>,
-    /// Every section URL, in site order.
+    /// Every section's URL then its link, in site order.
     section_text: String,
-    /// `section_ends[first_section[doc] + s]`: where the URL of section `s`
-    /// of `doc` ends in `section_text`; it starts where the previous one ends.
-    section_ends: Vec<usize>,
-    /// Index of each document's first section in `section_ends`.
+    /// `section_marks[first_section[doc] + s]`: where the URL of section `s`
+    /// of `doc` ends, where its link starts (at the URL when the URL needs no
+    /// escaping, else after it), and where the link ends; the URL starts
+    /// where the previous section's link ends.
+    section_marks: Vec<[usize; 3]>,
+    /// Index of each document's first section in `section_marks`.
     first_section: Vec<usize>,
     topics: Vec<String>,
 }
 
 impl UrlTable {
     pub fn new(site: &Site, urls: &Urls) -> UrlTable {
-        let documents: Vec<String> = site
+        // Each document's part, in parallel: its URL, its sections' text and
+        // marks (from the start of that text).
+        let parts: Vec<(String, String, Vec<[usize; 3]>)> = site
             .documents
             .par_iter()
-            .map(|d| urls.document(&d.slug))
+            .map(|doc| {
+                let url = urls.document(&doc.slug);
+                let mut text = String::new();
+                let mut marks = Vec::with_capacity(doc.sections.len());
+                for s in &doc.sections {
+                    let start = text.len();
+                    text.push_str(&url);
+                    text.push('#');
+                    text.push_str(&s.id);
+                    let url_end = text.len();
+                    let mut link_start = start;
+                    if needs_escaping(&text[start..url_end]) {
+                        link_start = url_end;
+                        let plain = text[start..url_end].to_string();
+                        push_escaped(&mut text, &plain);
+                    }
+                    text.push_str("\">");
+                    push_escaped(&mut text, &doc.title);
+                    if !s.title.is_empty() && s.title != doc.title {
+                        text.push_str("<span>");
+                        push_escaped(&mut text, &s.title);
+                        text.push_str("</span>");
+                    }
+                    text.push_str("</a>");
+                    marks.push([url_end, link_start, text.len()]);
+                }
+                (url, text, marks)
+            })
             .collect();
-        let mut first_section = Vec::with_capacity(site.documents.len());
-        let mut sections = 0;
-        let mut len = 0;
-        for (doc, url) in site.documents.iter().zip(&documents) {
-            first_section.push(sections);
-            sections += doc.sections.len();
-            len += doc
-                .sections
-                .iter()
-                .map(|s| url.len() + 1 + s.id.len())
-                .sum::<usize>();
-        }
+        let len = parts.iter().map(|p| p.1.len()).sum();
+        let sections = parts.iter().map(|p| p.2.len()).sum();
+        let mut documents = Vec::with_capacity(parts.len());
         let mut section_text = String::with_capacity(len);
-        let mut section_ends = Vec::with_capacity(sections);
-        for (doc, url) in site.documents.iter().zip(&documents) {
-            for s in &doc.sections {
-                section_text.push_str(url);
-                section_text.push('#');
-                section_text.push_str(&s.id);
-                section_ends.push(section_text.len());
-            }
+        let mut section_marks = Vec::with_capacity(sections);
+        let mut first_section = Vec::with_capacity(parts.len());
+        for (url, text, marks) in parts {
+            first_section.push(section_marks.len());
+            let at = section_text.len();
+            section_text.push_str(&text);
+            section_marks.extend(marks.iter().map(|m| m.map(|x| x + at)));
+            documents.push(url);
         }
         let topics = site
             .catalog
@@ -175,7 +205,7 @@ impl UrlTable {
         UrlTable {
             documents,
             section_text,
-            section_ends,
+            section_marks,
             first_section,
             topics,
         }
@@ -185,18 +215,39 @@ impl UrlTable {
         &self.documents[doc]
     }
 
-    pub fn section(&self, r: SectionRef) -> &str {
+    /// Where section `r`'s URL starts, and its marks.
+    fn marks(&self, r: SectionRef) -> (usize, [usize; 3]) {
         let i = self.first_section[r.doc] + r.section;
         let start = match i {
             0 => 0,
-            i => self.section_ends[i - 1],
+            i => self.section_marks[i - 1][2],
         };
-        &self.section_text[start..self.section_ends[i]]
+        (start, self.section_marks[i])
+    }
+
+    pub fn section(&self, r: SectionRef) -> &str {
+        let (start, [url_end, ..]) = self.marks(r);
+        &self.section_text[start..url_end]
+    }
+
+    /// The end of a link to section `r`, after `<a href="` and the page's
+    /// `root`: `url">Document<span>Section</span></a>`, escaped, the section
+    /// left out when it is the document's title (an introduction).
+    pub fn section_link(&self, r: SectionRef) -> &str {
+        let (_, [_, link_start, end]) = self.marks(r);
+        &self.section_text[link_start..end]
     }
 
     pub fn topic(&self, topic: usize) -> &str {
         &self.topics[topic]
     }
+}
+
+/// Whether `push_escaped` would change `text`: never for the URLs of
+/// slugs and anchors, but anchors are not the table's business.
+fn needs_escaping(text: &str) -> bool {
+    text.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
 }
 
 #[cfg(test)]

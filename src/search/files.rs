@@ -17,6 +17,10 @@
 
 use serde_json::json;
 
+mod clip;
+
+pub use clip::clip;
+
 use super::encode;
 use super::index::SearchIndex;
 use crate::link::Site;
@@ -318,32 +322,6 @@ fn push_json(list: &mut String, value: &impl serde::Serialize) {
     if let Ok(text) = serde_json::to_string(value) {
         list.push_str(&text);
     }
-}
-
-/// `text` with runs of white space made one space, cut after at most `max`
-/// bytes at a word boundary.
-pub fn clip(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max + 8));
-    for word in text.split_whitespace() {
-        if out.len() + 1 + word.len() > max && !out.is_empty() {
-            out.push('…');
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        if word.len() > max {
-            let mut end = max;
-            while !word.is_char_boundary(end) {
-                end -= 1;
-            }
-            out.push_str(&word[..end]);
-            out.push('…');
-            break;
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@
 //! - the folder is owned through a manifest listing what maillage wrote: only
 //!   files it lists are ever removed (stale pages of a previous build), and a
 //!   non-empty folder without one is refused unless forced;
-//! - every path is checked to stay inside the output folder.
+//! - every path is checked to stay inside the output folder;
+//! - into an output folder that held nothing (a first build), files are
+//!   written straight in place, there being no previous output to keep
+//!   whole; a failed build removes them again.
 
 mod direct;
 pub mod staged;
@@ -108,6 +111,16 @@ pub fn check_ownership(out: &Path, force: bool) -> Result<(), Diagnostic> {
         .hint("choose an empty or new --output folder, or pass --force to write into it (maillage never deletes files it did not write)"))
 }
 
+/// Whether the output folder `out` holds nothing (a staging folder left by
+/// an interrupted build aside).
+fn is_empty_output(out: &Path) -> bool {
+    fs::read_dir(out).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .all(|e| e.file_name() == STAGING)
+    })
+}
+
 /// Whether `path` is one of maillage's own files in the output root.
 fn is_reserved(path: &str) -> bool {
     let first = path.split('/').next().unwrap_or(path);
@@ -144,6 +157,12 @@ pub struct Staging {
     /// Whether the output folder existed before: one created for a failed
     /// build is removed again.
     existed: bool,
+    /// Whether the output folder held no file when the build began (it did
+    /// not exist, or was empty): then there is no previous output to keep
+    /// whole, and files are written straight in place, not staged and
+    /// renamed (a rename and a lookup a file, a tenth of writing a
+    /// 10,000-document site); a failed build removes them again.
+    fresh: bool,
     next: AtomicUsize,
     state: Mutex<StagedSets>,
     committed: bool,
@@ -157,6 +176,9 @@ struct StagedSets {
     /// Changed files: staging file, path, bytes.
     moves: Vec<(PathBuf, String, u64)>,
     unchanged: usize,
+    /// Files written in place (a fresh output), and their bytes.
+    in_place: usize,
+    in_place_bytes: u64,
 }
 
 impl Staging {
@@ -164,6 +186,7 @@ impl Staging {
     pub fn begin(out: &Path, force: bool) -> Result<Staging, BuildError> {
         check_ownership(out, force)?;
         let existed = out.exists();
+        let fresh = !existed || is_empty_output(out);
         let dir = out.join(STAGING);
         let start = || -> std::io::Result<()> {
             fs::create_dir_all(out)?;
@@ -178,6 +201,7 @@ impl Staging {
             out: out.to_path_buf(),
             dir,
             existed,
+            fresh,
             next: AtomicUsize::new(0),
             state: Mutex::new(StagedSets::default()),
             committed: false,
@@ -207,10 +231,14 @@ impl Staging {
         let outcomes: Vec<Result<Outcome, Diagnostic>> = (0..paths.len())
             .into_par_iter()
             .map(|i| {
+                let target = out.join(&paths[i]);
+                if self.fresh {
+                    return write_in_place(pages, i, &target);
+                }
                 let tmp = self
                     .dir
                     .join(self.next.fetch_add(1, Ordering::Relaxed).to_string());
-                stage(pages, i, &out.join(&paths[i]), &tmp)
+                stage(pages, i, &target, &tmp)
             })
             .collect();
         let mut errors: Vec<Diagnostic> = Vec::new();
@@ -218,6 +246,10 @@ impl Staging {
         for (i, outcome) in outcomes.into_iter().enumerate() {
             match outcome {
                 Ok(Outcome::Unchanged) => state.unchanged += 1,
+                Ok(Outcome::Staged { bytes, .. }) if self.fresh => {
+                    state.in_place += 1;
+                    state.in_place_bytes += bytes;
+                }
                 Ok(Outcome::Staged { tmp, bytes }) => {
                     state.moves.push((tmp, paths[i].clone(), bytes))
                 }
@@ -261,11 +293,15 @@ impl Staging {
             })
             .collect();
         if !twice.is_empty() {
+            // Dropped, the staging removes what it wrote in place.
+            *self.state.lock().unwrap_or_else(|e| e.into_inner()) = state;
             return Err(BuildError { diagnostics: twice });
         }
         self.committed = true;
         let mut report = WriteReport {
             unchanged: state.unchanged,
+            written: state.in_place,
+            bytes: state.in_place_bytes,
             ..WriteReport::default()
         };
         // From here on the output changes: the record of the previous build
@@ -309,8 +345,15 @@ impl Drop for Staging {
             return;
         }
         // Nothing was moved: dropping the staging folder leaves the output
-        // exactly as the previous build left it.
+        // exactly as the previous build left it. Into a fresh output, files
+        // were written in place: they go, and the folders made for them.
         let _ = fs::remove_dir_all(&self.dir);
+        if self.fresh {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            for path in &state.paths {
+                remove_stale(&self.out, path);
+            }
+        }
         if !self.existed {
             let _ = fs::remove_dir(&self.out);
         }
@@ -324,7 +367,7 @@ fn stage<S: PageSource + ?Sized>(
     target: &Path,
     tmp: &Path,
 ) -> Result<Outcome, Diagnostic> {
-    let mut w = Staged::new(target, tmp).map_err(|e| match e.kind() {
+    let w = Staged::new(target, tmp).map_err(|e| match e.kind() {
         ErrorKind::IsADirectory => {
             Diagnostic::error("cannot write a page: a folder stands in its place")
                 .at(target)
@@ -332,6 +375,29 @@ fn stage<S: PageSource + ?Sized>(
         }
         _ => write_error(target, &e),
     })?;
+    produce(pages, i, w, tmp)
+}
+
+/// Produces file `i` straight at `target`, in an output folder that held
+/// nothing when the build began.
+fn write_in_place<S: PageSource + ?Sized>(
+    pages: &S,
+    i: usize,
+    target: &Path,
+) -> Result<Outcome, Diagnostic> {
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent).map_err(|e| write_error(parent, &e))?;
+    }
+    produce(pages, i, Staged::fresh(target, target), target)
+}
+
+/// Has `pages` write file `i` into `w`, staged at `tmp`.
+fn produce<S: PageSource + ?Sized>(
+    pages: &S,
+    i: usize,
+    mut w: Staged,
+    tmp: &Path,
+) -> Result<Outcome, Diagnostic> {
     if let Err(d) = pages.write_to(i, &mut w) {
         // An I/O error wrapped by the producer is reported as what it is.
         return Err(match w.take_error() {
@@ -419,116 +485,4 @@ fn write_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn page(path: &str, body: &str) -> Page {
-        Page {
-            path: path.into(),
-            bytes: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn unchanged_files_are_not_rewritten_and_stale_ones_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let r = write_output(
-            &out,
-            &[page("a/index.html", "A"), page("b/index.html", "B")],
-            false,
-        )
-        .unwrap();
-        assert_eq!((r.written, r.unchanged), (2, 0));
-        let r = write_output(&out, &[page("a/index.html", "A")], false).unwrap();
-        assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
-        assert!(
-            !out.join("b").exists(),
-            "empty folder of a stale page is removed"
-        );
-        assert_eq!(read_manifest(&out), vec!["a/index.html".to_string()]);
-    }
-
-    #[test]
-    fn foreign_non_empty_folder_is_refused_unless_forced() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let e = write_output(dir.path(), &[page("index.html", "x")], false).unwrap_err();
-        assert!(e.diagnostics[0].message.contains("not written by maillage"));
-        write_output(dir.path(), &[page("index.html", "x")], true).unwrap();
-        write_output(dir.path(), &[page("other.html", "y")], true).unwrap();
-        assert_eq!(
-            fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
-            "keep"
-        );
-        assert!(
-            !dir.path().join("index.html").exists(),
-            "own stale page removed"
-        );
-    }
-
-    #[test]
-    fn unsafe_paths_are_refused_before_anything_is_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        for bad in [
-            "../evil.html",
-            "/etc/x",
-            "a/../../b",
-            "",
-            ".maillage-manifest",
-            ".maillage-staging/x",
-            "a\\..\\b",
-        ] {
-            assert!(
-                write_output(&out, &[page("ok.html", "x"), page(bad, "x")], false).is_err(),
-                "{bad}"
-            );
-        }
-        assert!(!out.join("ok.html").exists());
-        assert!(!dir.path().join("evil.html").exists());
-    }
-
-    /// Produces `a.html`, then fails on `b.html`, like a template error.
-    struct FailsOnSecond;
-
-    impl PageSource for FailsOnSecond {
-        fn count(&self) -> usize {
-            2
-        }
-        fn path(&self, i: usize) -> String {
-            ["a.html", "b.html"][i].to_string()
-        }
-        fn write_to(&self, i: usize, out: &mut Staged) -> Result<(), Diagnostic> {
-            use std::io::Write;
-            match i {
-                0 => out
-                    .write_all(b"new")
-                    .map_err(|e| Diagnostic::error(e.to_string())),
-                _ => Err(Diagnostic::error("boom")),
-            }
-        }
-    }
-
-    #[test]
-    fn a_failing_page_leaves_the_previous_output_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        write_output(&out, &[page("a.html", "old")], false).unwrap();
-        let e = write_pages(&out, &FailsOnSecond, false).unwrap_err();
-        assert_eq!(e.diagnostics[0].message, "boom");
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "old");
-        assert!(!out.join("b.html").exists());
-        assert!(!out.join(STAGING).exists(), "staging folder removed");
-        let fresh = dir.path().join("fresh");
-        assert!(write_pages(&fresh, &FailsOnSecond, false).is_err());
-        assert!(!fresh.exists(), "a folder created for nothing is removed");
-    }
-
-    #[test]
-    fn safe_paths() {
-        assert!(is_safe_relative("a/b/index.html"));
-        assert!(!is_safe_relative("../a"));
-        assert!(!is_safe_relative("/a"));
-    }
-}
+mod tests;
