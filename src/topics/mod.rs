@@ -7,6 +7,7 @@
 //! topic pages and `site.json` link to the document's entry point.
 
 pub mod catalog;
+mod fold;
 pub mod linkable;
 pub mod matcher;
 pub mod normalize;
