@@ -107,18 +107,8 @@ pub fn rank_vectors(
     }
 }
 
-/// `related_sections` from vectors already built (the ranking alone).
-pub fn rank_sections(
-    documents: &[Document],
-    topics: &TopicIndex,
-    vectors: &SectionVectors,
-    settings: &RelatedSettings,
-) -> RelatedSections {
-    let tuning = Tuning::for_sections(vectors.len());
-    rank_sections_tuned(documents, topics, vectors, settings, tuning)
-}
-
-/// `rank_sections` with another `Tuning`.
+/// The ranking alone, from vectors already built and borrowed, with a
+/// given `Tuning` (the quality and cost examples compare tunings with it).
 pub fn rank_sections_tuned(
     documents: &[Document],
     topics: &TopicIndex,
