@@ -232,7 +232,7 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, (usize, String)> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Ok(text)

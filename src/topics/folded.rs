@@ -36,7 +36,7 @@ impl<'t> FoldedWords<'t> {
     /// The next word: `(folded, start, end)`, `start..end` its bytes in the
     /// text. A lower-case ASCII word (most words) is handed on as the text
     /// has it, neither copied nor folded.
-    #[inline]
+    #[inline(always)]
     pub fn next_word(&mut self) -> Option<(&str, usize, usize)> {
         let text = self.text;
         let bytes = text.as_bytes();
