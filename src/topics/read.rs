@@ -141,25 +141,10 @@ impl Run {
         let mut after_none = false;
         let mut folded_words = FoldedWords::new(text, lang);
         while let Some((folded, start, end)) = folded_words.next_word() {
-            let id = self.ids.get_or_insert(lang, folded, || {
-                let id = self.words.len() as WordId;
-                let stem = stem(lang, folded);
-                let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
-                let surface = text[start..end].to_lowercase();
-                self.words.push(RunWord {
-                    lang,
-                    folded: folded.into(),
-                    stem: stem.into(),
-                    surface: if surface == folded {
-                        Box::default()
-                    } else {
-                        surface.into()
-                    },
-                    from,
-                });
-                self.tokens.push(token);
-                id
-            });
+            let id = match self.ids.get(lang, folded) {
+                Some(id) => id,
+                None => self.new_word(lang, folded, &text[start..end], from, matcher),
+            };
             words.push(id);
             if matcher.is_some() {
                 // A word in no alias only ends the aliases before it: one
@@ -179,6 +164,38 @@ impl Run {
             Some(m) if tokens => m.find_tokens(&self.text),
             _ => Vec::new(),
         }
+    }
+
+    /// Numbers a word new to the run, `written` as in the text. Apart from
+    /// the loop over words, which then needs nothing of this.
+    #[cold]
+    #[inline(never)]
+    fn new_word(
+        &mut self,
+        lang: Lang,
+        folded: &str,
+        written: &str,
+        from: u64,
+        matcher: Option<&Matcher>,
+    ) -> WordId {
+        let id = self.words.len() as WordId;
+        let stem = stem(lang, folded);
+        let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
+        let surface = written.to_lowercase();
+        self.words.push(RunWord {
+            lang,
+            folded: folded.into(),
+            stem: stem.into(),
+            surface: if surface == folded {
+                Box::default()
+            } else {
+                surface.into()
+            },
+            from,
+        });
+        self.tokens.push(token);
+        self.ids.insert(lang, folded, id);
+        id
     }
 }
 

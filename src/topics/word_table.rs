@@ -28,26 +28,21 @@ pub(super) struct WordTable {
 const SHORT: usize = 15;
 
 impl WordTable {
-    /// The id of `folded` in `lang`; if it is new, `new()` gives it one.
+    /// The id of `folded` in `lang`, if it has one.
     #[inline]
-    pub fn get_or_insert(
-        &mut self,
-        lang: Lang,
-        folded: &str,
-        new: impl FnOnce() -> WordId,
-    ) -> WordId {
+    pub fn get(&self, lang: Lang, folded: &str) -> Option<WordId> {
         match pack(lang, folded.as_bytes()) {
-            Some(key) => *self.short.entry(key).or_insert_with(new),
-            None => {
-                let long = &mut self.long[lang as usize];
-                if let Some(&id) = long.get(folded) {
-                    return id;
-                }
-                let id = new();
-                long.insert(folded.into(), id);
-                id
-            }
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long[lang as usize].get(folded).copied(),
         }
+    }
+
+    /// Gives `folded` in `lang` the id `id`.
+    pub fn insert(&mut self, lang: Lang, folded: &str, id: WordId) {
+        match pack(lang, folded.as_bytes()) {
+            Some(key) => self.short.insert(key, id),
+            None => self.long[lang as usize].insert(folded.into(), id),
+        };
     }
 }
 
@@ -117,19 +112,19 @@ mod tests {
     fn short_and_long_words_get_their_ids() {
         let mut table = WordTable::default();
         let long = "anticonstitutionnellement";
-        let mut next = 0;
-        let mut id = |t: &mut WordTable, lang, w: &str| {
-            t.get_or_insert(lang, w, || {
-                next += 1;
-                next
-            })
-        };
-        assert_eq!(id(&mut table, Lang::Fr, "vie"), 1);
-        assert_eq!(id(&mut table, Lang::Fr, long), 2);
-        assert_eq!(id(&mut table, Lang::En, "vie"), 3);
-        assert_eq!(id(&mut table, Lang::En, long), 4);
-        assert_eq!(id(&mut table, Lang::Fr, "vie"), 1);
-        assert_eq!(id(&mut table, Lang::Fr, long), 2);
-        assert_eq!(id(&mut table, Lang::En, long), 4);
+        let words = [
+            (Lang::Fr, "vie"),
+            (Lang::Fr, long),
+            (Lang::En, "vie"),
+            (Lang::En, long),
+        ];
+        for (id, &(lang, word)) in words.iter().enumerate() {
+            assert_eq!(table.get(lang, word), None);
+            table.insert(lang, word, id as WordId);
+        }
+        for (id, &(lang, word)) in words.iter().enumerate() {
+            assert_eq!(table.get(lang, word), Some(id as WordId));
+        }
+        assert_eq!(table.get(Lang::Fr, "vies"), None);
     }
 }
