@@ -71,7 +71,7 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
     let mut out = Vec::new();
     // A text holding the markers themselves gets no linkable spans rather
     // than wrong ones.
-    let markable = !body.contains([TEXT_START, TEXT_END]);
+    let markable = !holds_markers(body);
     let mut current = Builder::new(None, 1 + line_offset, markable);
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
     let lines = LineIndex::new(body);
@@ -117,6 +117,20 @@ pub fn sections(body: &str, line_offset: usize) -> Vec<RawSection> {
     }
     out.extend(current.finish());
     out
+}
+
+/// Whether `text` holds `TEXT_START` or `TEXT_END`. Both are encoded as
+/// `EE 80 80`/`EE 80 81`: a byte search for their rare lead byte (SIMD)
+/// instead of a `char` pattern over every character, which was 8 % of the
+/// stage's instructions.
+fn holds_markers(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xEE, bytes).any(|i| {
+        let rest = &bytes[i..];
+        [TEXT_START, TEXT_END]
+            .iter()
+            .any(|m| rest.starts_with(m.encode_utf8(&mut [0; 4]).as_bytes()))
+    })
 }
 
 /// Collects one section's events.
@@ -450,6 +464,16 @@ fn collapse_spaces(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_are_found_by_their_bytes() {
+        assert!(!holds_markers(""));
+        assert!(!holds_markers(
+            "é, î, \u{E002} and \u{EFFF}: same lead byte, not markers"
+        ));
+        assert!(holds_markers("text \u{E000}"));
+        assert!(holds_markers("\u{E002}\u{E001}"));
+    }
 
     #[test]
     fn splits_at_headings_with_lines() {
