@@ -107,15 +107,24 @@ fn link_with(
     if words == Words::Drop {
         topics.words = Default::default();
     }
+    // The ranking of related sections, the stage's bulk, starts with steps
+    // on one thread (the flat copy, the site-wide champion lists): the rest
+    // of the stage runs beside it, on the other threads.
+    let (ranked, (mut links, inline, topic_relations, topic_map)) = rayon::join(
+        || related::rank_vectors(&documents, &topics, vectors, &config.related),
+        || {
+            let links = explicit::resolve(&documents, content_dir);
+            let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
+            let topic_relations = relations::topic_relations(&topics, &catalog);
+            let topic_map = map::topic_map(&topics, &catalog);
+            (links, inline, topic_relations, topic_map)
+        },
+    );
     let related::RelatedSections {
         lists: related,
         reasons,
-    } = related::rank_vectors(&documents, &topics, vectors, &config.related);
-    let mut links = explicit::resolve(&documents, content_dir);
+    } = ranked;
     let warnings = std::mem::take(&mut links.diagnostics);
-    let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
-    let topic_relations = relations::topic_relations(&topics, &catalog);
-    let topic_map = map::topic_map(&topics, &catalog);
     let site = Site {
         config,
         catalog,
