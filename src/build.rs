@@ -1,6 +1,7 @@
 //! The pipeline, end to end: load → structure → topics → link → render
 //! (and, beside it, the search index, made from the words before the link
-//! stage so that they can be freed there) → write. `prepare` is the pure middle
+//! stage so that they can be freed there, side by side with the link stage's
+//! section vectors, which read the same words) → write. `prepare` is the pure middle
 //! up to the linked `Site`; `build` adds the I/O at both ends and streams
 //! render into write, so pages are never all in memory; `build_pages` renders
 //! everything in memory instead, for tests and tools. The CLI and `watch` sit
@@ -312,35 +313,47 @@ fn prepare_keeping(
 
     let mut timings = Timings::new();
     let analysed = analyse_timed(input, drafts, &mut timings)?;
+    let Analysed {
+        config,
+        catalog,
+        documents,
+        topics,
+        mut warnings,
+        content_dir,
+    } = analysed;
     // The search index is made from the words of every section, before the
     // link stage, so that the words are freed before that stage's peak
     // (`link::link_dropping_words`); nothing of it depends on links.
-    let search = analysed.config.search.then(|| {
-        timed(&mut timings, "search", || {
+    let search_index = || {
+        config.search.then(|| {
             search::IndexParts::new(
-                &analysed.config,
-                &analysed.catalog,
-                &analysed.documents,
-                &analysed.topics.words,
+                &config,
+                &catalog,
+                &documents,
+                &topics.words,
                 &search::files::Limits::default(),
             )
         })
-    });
-    let (site, link_warnings) = timed(&mut timings, "link", || {
-        let link = if keep_words {
-            link::link
-        } else {
-            link::link_dropping_words
-        };
-        link(
-            analysed.config,
-            analysed.catalog,
-            analysed.documents,
-            analysed.topics,
-            &analysed.content_dir,
-        )
-    });
-    let mut warnings = analysed.warnings;
+    };
+    let (search, (site, link_warnings)) = if keep_words {
+        let search = timed(&mut timings, "search", search_index);
+        let linked = timed(&mut timings, "link", || {
+            link::link(config, catalog, documents, topics, &content_dir)
+        });
+        (search, linked)
+    } else {
+        // The section vectors read the same words as the search index:
+        // made beside it, each fills the other's steps on one thread.
+        let (search, vectors) = timed(&mut timings, "search+vectors", || {
+            rayon::join(search_index, || {
+                link::terms::section_vectors(&documents, &topics)
+            })
+        });
+        let linked = timed(&mut timings, "link", || {
+            link::link_dropping_words(config, catalog, documents, topics, vectors, &content_dir)
+        });
+        (search, linked)
+    };
     warnings.extend(link_warnings);
     Ok(Prepared {
         site,
