@@ -210,26 +210,39 @@ fn site_lists(flat: &Flat, doc_of: &[u32], dims: usize, keep: usize) -> (Vec<u32
     for d in 0..dims {
         start[d + 1] += start[d];
     }
-    let mut by_dim = vec![Champion::default(); flat.dims.len()];
+    // Packed as `section << 32 | weight bits`: 8 bytes an entry rather than
+    // a `Champion`'s 12, and zeroed by the allocator rather than filled; the
+    // document is looked up for the kept entries only.
+    let mut by_dim = vec![0u64; flat.dims.len()];
     let mut next = start.clone();
     for g in 0..flat.len() {
-        let doc = doc_of.get(g).copied().unwrap_or(u32::MAX);
         for i in flat.range(g) {
             let d = flat.dims[i] as usize;
-            by_dim[next[d] as usize] = Champion {
-                section: g as u32,
-                weight: flat.weights[i],
-                doc,
-            };
+            by_dim[next[d] as usize] = ((g as u64) << 32) | u64::from(flat.weights[i].to_bits());
             next[d] += 1;
         }
     }
+    let section = |x: u64| (x >> 32) as u32;
+    let weight = |x: u64| f32::from_bits(x as u32);
+    // `heaviest`, packed.
+    let heaviest = |a: &u64, b: &u64| {
+        weight(*b)
+            .total_cmp(&weight(*a))
+            .then(section(*a).cmp(&section(*b)))
+    };
     let mut list = Vec::with_capacity(by_dim.len().min(dims.saturating_mul(keep)));
     let mut kept = Vec::with_capacity(dims + 1);
     kept.push(0u32);
     for d in 0..dims {
         let run = &mut by_dim[start[d] as usize..start[d + 1] as usize];
-        keep_heaviest(run, keep, &mut list);
+        if run.len() > keep {
+            run.select_nth_unstable_by(keep - 1, heaviest);
+        }
+        list.extend(run[..run.len().min(keep)].iter().map(|&x| Champion {
+            section: section(x),
+            weight: weight(x),
+            doc: doc_of.get(section(x) as usize).copied().unwrap_or(u32::MAX),
+        }));
         kept.push(list.len() as u32);
     }
     (kept, list)
