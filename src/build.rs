@@ -1,7 +1,8 @@
 //! The pipeline, end to end: load → structure → topics → link → render
 //! (and, beside it, the search index, made from the words before the link
-//! stage so that they can be freed there) → write. `prepare` is the pure middle
-//! up to the linked `Site` (`prepare_unlinked`, then `Unlinked::link`);
+//! stage so that they can be freed there, side by side with the link stage's
+//! section vectors, which read the same words) → write. `prepare` is the pure
+//! middle up to the linked `Site` (`prepare_unlinked`, then `Unlinked::link`);
 //! `build` adds the I/O at both ends, writes the search files before the
 //! link stage (so the index is not in memory at its peak) and streams
 //! render into write, so pages are never all in memory; `build_pages` renders
@@ -153,7 +154,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
             output: out,
         });
     }
-    let mut unlinked = prepare_unlinked(input, options.drafts)?;
+    let mut unlinked = prepare_unlinked(input, options.drafts, false)?;
     check_strict(options, unlinked.warnings())?;
     let staging = Staging::begin(&out, options.force)?;
     // The search files are staged before the link stage and the index
@@ -172,7 +173,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         unlinked.timings = stage_timings;
         staged?;
     }
-    let mut prepared = unlinked.link(false);
+    let mut prepared = unlinked.link();
     timings.append(&mut prepared.timings);
     check_strict(options, &prepared.warnings)?;
     let site = &prepared.site;
@@ -326,7 +327,7 @@ fn prepare_keeping(
     drafts: bool,
     keep_words: bool,
 ) -> Result<Prepared, BuildError> {
-    Ok(prepare_unlinked(input, drafts)?.link(keep_words))
+    Ok(prepare_unlinked(input, drafts, keep_words)?.link())
 }
 
 /// A site understood, with its search index made, but not linked yet: a
@@ -334,8 +335,12 @@ fn prepare_keeping(
 /// link stage, whose peak of memory is the build's (`Unlinked::link`).
 pub struct Unlinked {
     analysed: Analysed,
-    /// The search index, made from the words before they are freed by the
-    /// link stage (when the site has search).
+    /// The section vectors, made beside the search index when the words of
+    /// every section are not kept (then already freed); `None` when they
+    /// are kept, and the link stage reads them.
+    vectors: Option<link::terms::SectionVectors>,
+    /// The search index, made from the words before they are freed (when
+    /// the site has search).
     pub search: Option<search::IndexParts>,
     pub timings: Timings,
     tera: Tera,
@@ -361,12 +366,11 @@ impl Unlinked {
         }
     }
 
-    /// Runs the link stage: the `Site`, ready to render. The words of every
-    /// section are freed once the section vectors are made unless
-    /// `keep_words`.
-    pub fn link(self, keep_words: bool) -> Prepared {
+    /// Runs the link stage: the `Site`, ready to render.
+    pub fn link(self) -> Prepared {
         let Unlinked {
             analysed,
+            vectors,
             search,
             mut timings,
             tera,
@@ -374,21 +378,20 @@ impl Unlinked {
             templates_dir,
             site_templates,
         } = self;
-        let (site, link_warnings) = timed(&mut timings, "link", || {
-            let link = if keep_words {
-                link::link
-            } else {
-                link::link_dropping_words
-            };
-            link(
-                analysed.config,
-                analysed.catalog,
-                analysed.documents,
-                analysed.topics,
-                &analysed.content_dir,
-            )
+        let Analysed {
+            config,
+            catalog,
+            documents,
+            topics,
+            mut warnings,
+            content_dir,
+        } = analysed;
+        let (site, link_warnings) = timed(&mut timings, "link", || match vectors {
+            Some(vectors) => {
+                link::link_dropping_words(config, catalog, documents, topics, vectors, &content_dir)
+            }
+            None => link::link(config, catalog, documents, topics, &content_dir),
         });
-        let mut warnings = analysed.warnings;
         warnings.extend(link_warnings);
         Prepared {
             site,
@@ -405,7 +408,14 @@ impl Unlinked {
 
 /// Everything up to the link stage: templates checked, documents
 /// structured, topics found, and the search index made from the words.
-pub fn prepare_unlinked(input: SiteInput, drafts: bool) -> Result<Unlinked, BuildError> {
+/// Unless `keep_words` (as `watch` does: tests compare its model with a
+/// build's), the section vectors are made beside the index and the words
+/// of every section freed.
+pub fn prepare_unlinked(
+    input: SiteInput,
+    drafts: bool,
+    keep_words: bool,
+) -> Result<Unlinked, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
@@ -414,23 +424,41 @@ pub fn prepare_unlinked(input: SiteInput, drafts: bool) -> Result<Unlinked, Buil
     let site_templates = input.templates.clone();
 
     let mut timings = Timings::new();
-    let analysed = analyse_timed(input, drafts, &mut timings)?;
+    let mut analysed = analyse_timed(input, drafts, &mut timings)?;
     // The search index is made from the words of every section, before the
-    // link stage, so that the words are freed before that stage's peak
-    // (`link::link_dropping_words`); nothing of it depends on links.
-    let search = analysed.config.search.then(|| {
-        timed(&mut timings, "search", || {
+    // link stage, so that the words are freed before that stage's peak;
+    // nothing of it depends on links.
+    let search_index = |a: &Analysed| {
+        a.config.search.then(|| {
             search::IndexParts::new(
-                &analysed.config,
-                &analysed.catalog,
-                &analysed.documents,
-                &analysed.topics.words,
+                &a.config,
+                &a.catalog,
+                &a.documents,
+                &a.topics.words,
                 &search::files::Limits::default(),
             )
         })
-    });
+    };
+    let (search, vectors) = if keep_words {
+        (
+            timed(&mut timings, "search", || search_index(&analysed)),
+            None,
+        )
+    } else {
+        // The section vectors read the same words as the search index:
+        // made beside it, each fills the other's steps on one thread.
+        let (search, vectors) = timed(&mut timings, "search+vectors", || {
+            rayon::join(
+                || search_index(&analysed),
+                || link::terms::section_vectors(&analysed.documents, &analysed.topics),
+            )
+        });
+        analysed.topics.words = Default::default();
+        (search, Some(vectors))
+    };
     Ok(Unlinked {
         analysed,
+        vectors,
         search,
         timings,
         tera,
