@@ -67,30 +67,25 @@ pub fn link(
     topics: TopicIndex,
     content_dir: &Path,
 ) -> (Site, Vec<Diagnostic>) {
-    link_with(config, catalog, documents, topics, content_dir, Words::Keep)
+    link_with(config, catalog, documents, topics, content_dir)
 }
 
 /// [`link`] for a one-off build, whose other readers of the words of every
-/// section (the search index) are done: the words are freed once the
-/// section vectors are made, before the ranking of related sections, the
-/// stage's peak of memory (they are 4 bytes a word, 50 MB at 10,000
-/// documents). The `Site`'s `topics.words` is left empty.
+/// section (the search index) are done, from the section `vectors` already
+/// made of them (`terms::section_vectors`: a build makes them beside the
+/// search index, which reads the same words). The words are freed before the
+/// ranking of related sections, the stage's peak of memory. The `Site`'s
+/// `topics.words` is left empty.
 pub fn link_dropping_words(
     config: SiteConfig,
     catalog: Catalog,
     documents: Vec<Document>,
-    topics: TopicIndex,
+    mut topics: TopicIndex,
+    vectors: terms::SectionVectors,
     content_dir: &Path,
 ) -> (Site, Vec<Diagnostic>) {
-    link_with(config, catalog, documents, topics, content_dir, Words::Drop)
-}
-
-/// Whether `link` keeps the words of every section in the `Site`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Words {
-    /// Kept: `watch` reads them again on the next change.
-    Keep,
-    Drop,
+    topics.words = Default::default();
+    link_vectors(config, catalog, documents, topics, vectors, content_dir)
 }
 
 fn link_with(
@@ -99,23 +94,40 @@ fn link_with(
     documents: Vec<Document>,
     mut topics: TopicIndex,
     content_dir: &Path,
-    words: Words,
 ) -> (Site, Vec<Diagnostic>) {
     // `watch` hands over documents edited since their words were read.
     topics.words.refresh(&documents);
     let vectors = terms::section_vectors(&documents, &topics);
-    if words == Words::Drop {
-        topics.words = Default::default();
-    }
+    link_vectors(config, catalog, documents, topics, vectors, content_dir)
+}
+
+/// The links of a site whose section vectors are made.
+fn link_vectors(
+    config: SiteConfig,
+    catalog: Catalog,
+    documents: Vec<Document>,
+    topics: TopicIndex,
+    vectors: terms::SectionVectors,
+    content_dir: &Path,
+) -> (Site, Vec<Diagnostic>) {
+    // The ranking of related sections, the stage's bulk, starts with steps
+    // on one thread (the flat copy, the site-wide champion lists): the rest
+    // of the stage runs beside it, on the other threads.
+    let (ranked, (mut links, inline, topic_relations, topic_map)) = rayon::join(
+        || related::rank_vectors(&documents, &topics, vectors, &config.related),
+        || {
+            let links = explicit::resolve(&documents, content_dir);
+            let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
+            let topic_relations = relations::topic_relations(&topics, &catalog);
+            let topic_map = map::topic_map(&topics, &catalog);
+            (links, inline, topic_relations, topic_map)
+        },
+    );
     let related::RelatedSections {
         lists: related,
         reasons,
-    } = related::rank_vectors(&documents, &topics, vectors, &config.related);
-    let mut links = explicit::resolve(&documents, content_dir);
+    } = ranked;
     let warnings = std::mem::take(&mut links.diagnostics);
-    let inline = inline::inline_links(&documents, &catalog, &topics, config.inline_links);
-    let topic_relations = relations::topic_relations(&topics, &catalog);
-    let topic_map = map::topic_map(&topics, &catalog);
     let site = Site {
         config,
         catalog,

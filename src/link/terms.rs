@@ -154,7 +154,7 @@ pub fn section_vectors(documents: &[Document], topics: &TopicIndex) -> SectionVe
                             .map_or(&[][..], Vec::as_slice);
                         let title = section_title(sec, doc_words, s);
                         let text = doc_words.text(s);
-                        let mut v = ctx.text_entries(title, text, scratch);
+                        let mut v = ctx.text_entries(title, text, section_topics.len(), scratch);
                         let topic_ids = section_topics.iter().map(|t| t.topic);
                         v.extend(topic_entries(topic_ids, &topic_idf, text_dims));
                         v.sort_by_key(|e| e.dim);
@@ -369,8 +369,15 @@ impl<'a> Weighing<'a> {
         }
     }
 
-    /// The word part of a section vector, already scaled by its share.
-    fn text_entries(&self, title: Ids, text: Ids, scratch: &mut Scratch) -> Vec<Entry> {
+    /// The word part of a section vector, already scaled by its share, with
+    /// room for `topics` more entries.
+    fn text_entries(
+        &self,
+        title: Ids,
+        text: Ids,
+        topics: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Entry> {
         scratch.count(self.terms, title, TITLE_BOOST);
         scratch.count(self.terms, text, 1);
         let mut norm2 = 0.0f64;
@@ -385,9 +392,9 @@ impl<'a> Weighing<'a> {
                 kept.push((w, self.dims[i], scratch.first[i]));
             }
         }
-        // Heaviest first, ties to the lower dimension (dimensions are
-        // distinct, so the order is total): the `MAX_TERMS` heaviest
-        // picked, then only those sorted.
+        // The `MAX_TERMS` heaviest, ties to the lower dimension (dimensions
+        // are distinct, so the order is total), in no order: the vector is
+        // sorted by dimension once its topics are added.
         let heaviest = |a: &(f64, u32, WordId), b: &(f64, u32, WordId)| {
             b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
         };
@@ -395,15 +402,14 @@ impl<'a> Weighing<'a> {
             kept.select_nth_unstable_by(MAX_TERMS - 1, heaviest);
             kept.truncate(MAX_TERMS);
         }
-        kept.sort_unstable_by(heaviest);
         let scale = (1.0 - TOPIC_SHARE).sqrt() / norm2.sqrt();
-        kept.iter()
-            .map(|&(w, dim, word)| Entry {
-                dim,
-                weight: (w * scale) as f32,
-                word,
-            })
-            .collect()
+        let mut entries = Vec::with_capacity(kept.len() + topics);
+        entries.extend(kept.iter().map(|&(w, dim, word)| Entry {
+            dim,
+            weight: (w * scale) as f32,
+            word,
+        }));
+        entries
     }
 }
 

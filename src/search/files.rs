@@ -21,9 +21,9 @@ mod clip;
 
 pub use clip::clip;
 
+use super::SearchSite;
 use super::encode;
 use super::index::SearchIndex;
-use crate::link::Site;
 use crate::render::urls::Urls;
 
 /// Sizes of the files. A query fetches one vocabulary file and one posting
@@ -215,10 +215,10 @@ pub struct FragmentLayout {
 }
 
 impl FragmentLayout {
-    pub fn new(site: &Site, limits: &Limits) -> FragmentLayout {
+    pub fn new(site: &SearchSite, limits: &Limits) -> FragmentLayout {
         let mut starts = Vec::with_capacity(site.documents.len());
         let mut sections = 0;
-        for doc in &site.documents {
+        for doc in site.documents {
             starts.push(sections);
             sections += doc.sections.len();
         }
@@ -261,7 +261,7 @@ impl FragmentLayout {
 
 /// The JSON of fragment file `n`.
 pub fn fragment_file(
-    site: &Site,
+    site: &SearchSite,
     urls: &Urls,
     limits: &Limits,
     layout: &FragmentLayout,
@@ -271,7 +271,12 @@ pub fn fragment_file(
 }
 
 /// One fragment file: the sections `run` (document, section) in order.
-fn fragment_json(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
+fn fragment_json(
+    site: &SearchSite,
+    urls: &Urls,
+    limits: &Limits,
+    run: &[(usize, usize)],
+) -> String {
     let mut file = FragmentFile::default();
     for &(d, s) in run {
         let doc = &site.documents[d];

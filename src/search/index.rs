@@ -146,13 +146,21 @@ impl IndexBuilder {
     /// from the words the topics stage read (`topics::words`).
     pub fn add_words(&mut self, doc: &DocWords, site: &SiteLexicon) {
         for s in 0..doc.sections() {
-            let stems = self
-                .reader
-                .read_words(&mut self.lexicon, site, doc.title(s), doc.text(s));
             let number = self.sections;
-            for (stem, level) in stems {
-                self.posting(stem).push(number, level);
-            }
+            let postings = &mut self.postings;
+            self.reader.read_words(
+                &mut self.lexicon,
+                site,
+                doc.title(s),
+                doc.text(s),
+                |stem, level| {
+                    let i = stem as usize;
+                    if i >= postings.len() {
+                        postings.resize_with(i + 1, Postings::default);
+                    }
+                    postings[i].push(number, level);
+                },
+            );
             self.sections += 1;
         }
     }
@@ -165,14 +173,6 @@ impl IndexBuilder {
         for_each_folded(phrase, lang, |folded, _, _| {
             lexicon.word(lang, folded);
         });
-    }
-
-    fn posting(&mut self, stem: StemId) -> &mut Postings {
-        let i = stem as usize;
-        if i >= self.postings.len() {
-            self.postings.resize_with(i + 1, Postings::default);
-        }
-        &mut self.postings[i]
     }
 
     /// Joins runs built apart, in site order (each run's sections numbered
