@@ -213,11 +213,14 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 /// Decodes file bytes as text. On invalid UTF-8, returns the line of the first
 /// bad byte and a short description.
 pub fn decode_text(bytes: Vec<u8>) -> Result<String, (usize, String)> {
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    // simdutf8 checks UTF-8 a block of bytes at a time: std's `from_utf8`
+    // went byte by byte through the accented letters of a French text
+    // (1.5 % of a build's profile).
+    let text = match simdutf8::compat::from_utf8(&bytes) {
+        // SAFETY: `bytes` was just checked to be valid UTF-8.
+        Ok(_) => unsafe { String::from_utf8_unchecked(bytes) },
         Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
+            let valid = e.valid_up_to();
             let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
             return Err((
                 line,
@@ -229,7 +232,7 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, (usize, String)> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Ok(text)

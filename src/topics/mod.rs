@@ -8,6 +8,7 @@
 
 pub mod catalog;
 mod fold;
+mod folded;
 pub mod linkable;
 pub mod matcher;
 pub mod normalize;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod stopwords;
 pub mod suggest;
 mod surfaces;
+mod word_table;
 pub mod words;
 
 use std::collections::HashMap;

@@ -18,7 +18,8 @@ use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::fold::{fold_char, is_apostrophe, is_word_char};
+use super::fold::{is_apostrophe, is_word_char};
+pub use super::folded::FoldedWords;
 
 use crate::model::Lang;
 
@@ -83,65 +84,9 @@ pub fn for_each_word(text: &str, lang: Lang, mut emit: impl FnMut(&str, &str, us
 /// would give; a caller that meets the same words again and again (the
 /// search index) stems each distinct word once.
 pub fn for_each_folded(text: &str, lang: Lang, mut emit: impl FnMut(&str, usize, usize)) {
-    let mut folded = String::new();
-    // Byte offset where the current word began, if inside a word.
-    let mut word_start: Option<usize> = None;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // Fast path: a run of ASCII letters and digits (most of a French or
-        // English text).
-        let (run, upper) = ascii_run(&bytes[i..]);
-        if run > 0 {
-            let end = i + run;
-            // A whole word of lower-case ASCII letters and digits (most
-            // words): given as the text has it, neither copied nor folded.
-            let next = bytes.get(end).copied();
-            if word_start.is_none()
-                && !upper
-                && next.is_none_or(|b| b.is_ascii() && !b.is_ascii_alphanumeric())
-            {
-                let word = &text[i..end];
-                let elided = lang == Lang::Fr && next == Some(b'\'') && is_elision(word);
-                if !elided {
-                    emit(word, i, end);
-                }
-                i = end;
-                continue;
-            }
-            word_start.get_or_insert(i);
-            let from = folded.len();
-            folded.push_str(&text[i..end]);
-            folded[from..].make_ascii_lowercase();
-            i = end;
-            continue;
-        }
-        // `i` is on a character boundary: runs and characters end on one.
-        let at = i;
-        let c = match bytes[i] {
-            b if b.is_ascii() => b as char,
-            _ => match text[i..].chars().next() {
-                Some(c) => c,
-                None => break,
-            },
-        };
-        i += c.len_utf8();
-        if is_word_char(c) {
-            word_start.get_or_insert(at);
-            fold_char(c, &mut folded);
-            continue;
-        }
-        if let Some(start) = word_start.take() {
-            let elided = lang == Lang::Fr && is_apostrophe(c) && is_elision(&folded);
-            // A lone combining mark folds to nothing: no token.
-            if !elided && !folded.is_empty() {
-                emit(&folded, start, at);
-            }
-            folded.clear();
-        }
-    }
-    if let Some(start) = word_start.filter(|_| !folded.is_empty()) {
-        emit(&folded, start, text.len());
+    let mut words = FoldedWords::new(text, lang);
+    while let Some((folded, start, end)) = words.next_word() {
+        emit(folded, start, end);
     }
 }
 
@@ -158,41 +103,6 @@ pub fn cuts_between_words(text: &str, at: usize) -> bool {
         (Some(b), Some(a)) => !is_word_char(b) || !(is_word_char(a) || is_apostrophe(a)),
         _ => true,
     }
-}
-
-/// The length of the run of ASCII letters and digits `bytes` starts with,
-/// and whether it holds an upper-case letter. A plain loop over a table:
-/// the iterator chain it replaces (`take_while(is_ascii_alphanumeric)
-/// .count()`) took a fifth of folding.
-fn ascii_run(bytes: &[u8]) -> (usize, bool) {
-    /// 0: not a letter or digit; 1: lower-case letter or digit; 2: upper-case.
-    static CLASS: [u8; 256] = {
-        let mut table = [0u8; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            table[b] = if c.is_ascii_uppercase() {
-                2
-            } else if c.is_ascii_alphanumeric() {
-                1
-            } else {
-                0
-            };
-            b += 1;
-        }
-        table
-    };
-    let mut n = 0;
-    let mut seen = 0;
-    while let Some(&b) = bytes.get(n) {
-        let class = CLASS[b as usize];
-        if class == 0 {
-            break;
-        }
-        seen |= class;
-        n += 1;
-    }
-    (n, seen & 2 != 0)
 }
 
 /// A stable 64-bit hash (FNV-1a) of a normalised token, so that words can be
@@ -289,10 +199,6 @@ fn stemmer(lang: Lang) -> &'static Stemmer {
         Lang::Fr => FRENCH.get_or_init(|| Stemmer::create(Algorithm::French)),
         Lang::En => ENGLISH.get_or_init(|| Stemmer::create(Algorithm::English)),
     }
-}
-
-fn is_elision(folded: &str) -> bool {
-    FRENCH_ELISIONS.contains(&folded)
 }
 
 #[cfg(test)]

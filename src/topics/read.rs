@@ -6,15 +6,17 @@
 //! Documents are read in parallel runs, each numbering its words itself;
 //! the runs' words are then numbered site-wide in site order (run by run,
 //! each run's words in the order it met them: the order of first use in the
-//! site, whatever the threads) and the runs' ids translated.
+//! site, whatever the threads), and each document keeps its run's ids with
+//! the run's table of their site ids (`DocWords::with_site_ids`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use super::matcher::{Hit, Matcher, NO_TOKEN, Token, TokenId};
-use super::normalize::{for_each_folded, stem, word_hash};
+use super::normalize::{FoldedWords, stem, word_hash};
+use super::word_table::WordTable;
 use super::words::{DocWords, Lexicon, SiteWords, WordId};
 use crate::model::{Document, Lang};
 
@@ -43,32 +45,24 @@ pub fn read_site(
         .collect();
     // Site-wide ids, in site order.
     let mut lexicon = Lexicon::default();
-    let to_site: Vec<Vec<WordId>> = runs
-        .iter()
-        .map(|r| {
-            r.words
-                .iter()
-                .map(|w| {
-                    let surface = || w.surface().to_string();
-                    lexicon.intern(w.lang, &w.folded, || w.stem.to_string(), surface, w.from)
-                })
-                .collect()
-        })
-        .collect();
-    let (docs, hits): (Vec<Vec<DocWords>>, Vec<Vec<DocHits>>) = runs
-        .into_par_iter()
-        .zip(to_site)
-        .map(|(r, to_site)| {
-            let mut scratch = DocWords::default();
-            let docs = r.docs.into_iter().map(|d| d.remap(&to_site, &mut scratch));
-            (docs.collect::<Vec<_>>(), r.hits)
-        })
-        .unzip();
-    let words = SiteWords {
-        lexicon,
-        docs: docs.into_iter().flatten().collect(),
-    };
-    (words, hits.into_iter().flatten().collect())
+    let mut docs = Vec::with_capacity(documents.len());
+    let mut hits = Vec::with_capacity(documents.len());
+    for r in runs {
+        let to_site: Arc<[WordId]> = r
+            .words
+            .iter()
+            .map(|w| {
+                let surface = || w.surface().to_string();
+                lexicon.intern(w.lang, &w.folded, || w.stem.to_string(), surface, w.from)
+            })
+            .collect();
+        // The first run's ids are the site's: nothing to look up.
+        let first_use = to_site.iter().enumerate().all(|(i, &id)| id as usize == i);
+        let to_site = if first_use { Arc::default() } else { to_site };
+        docs.extend(r.docs.into_iter().map(|d| d.with_site_ids(to_site.clone())));
+        hits.extend(r.hits);
+    }
+    (SiteWords { lexicon, docs }, hits)
 }
 
 /// A word new to a run, as the run first met it.
@@ -95,8 +89,8 @@ impl RunWord {
 /// The reading of a run of documents, with its own word numbers.
 #[derive(Default)]
 struct Run {
-    /// Per language: folded word → run word id.
-    ids: [FxHashMap<Box<str>, WordId>; 2],
+    /// Folded word → run word id.
+    ids: WordTable,
     /// Per run word id: what the site's lexicon keeps of it.
     words: Vec<RunWord>,
     /// Per run word id and matcher: its token id.
@@ -141,40 +135,67 @@ impl Run {
     ) -> Vec<Hit> {
         self.text.clear();
         let from = words.check();
-        for_each_folded(text, lang, |folded, start, end| {
-            let id = match self.ids[lang as usize].get(folded) {
-                Some(&id) => id,
-                None => {
-                    let id = self.words.len() as WordId;
-                    let stem = stem(lang, folded);
-                    let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
-                    self.ids[lang as usize].insert(folded.into(), id);
-                    let surface = text[start..end].to_lowercase();
-                    self.words.push(RunWord {
-                        lang,
-                        folded: folded.into(),
-                        stem: stem.into(),
-                        surface: if surface == folded {
-                            Box::default()
-                        } else {
-                            surface.into()
-                        },
-                        from,
-                    });
-                    self.tokens.push(token);
-                    id
-                }
+        // Whether some word is in an alias: without one, no hit.
+        let mut tokens = false;
+        // Whether the last word kept for the matcher is in no alias.
+        let mut after_none = false;
+        let mut folded_words = FoldedWords::new(text, lang);
+        while let Some((folded, start, end)) = folded_words.next_word() {
+            let id = match self.ids.get(lang, folded) {
+                Some(id) => id,
+                None => self.new_word(lang, folded, &text[start..end], from, matcher),
             };
             words.push(id);
             if matcher.is_some() {
-                self.text.push((self.tokens[id as usize], start, end));
+                // A word in no alias only ends the aliases before it: one
+                // stands for a run of them, which the matcher then skips at
+                // once (most words are in no alias).
+                let token = self.tokens[id as usize];
+                let none = token == NO_TOKEN;
+                if !(none && after_none) {
+                    self.text.push((token, start, end));
+                }
+                after_none = none;
+                tokens |= !none;
             }
-        });
+        }
         words.close();
         match matcher {
-            Some(m) if self.text.iter().any(|t| t.0 != NO_TOKEN) => m.find_tokens(&self.text),
+            Some(m) if tokens => m.find_tokens(&self.text),
             _ => Vec::new(),
         }
+    }
+
+    /// Numbers a word new to the run, `written` as in the text. Apart from
+    /// the loop over words, which then needs nothing of this.
+    #[cold]
+    #[inline(never)]
+    fn new_word(
+        &mut self,
+        lang: Lang,
+        folded: &str,
+        written: &str,
+        from: u64,
+        matcher: Option<&Matcher>,
+    ) -> WordId {
+        let id = self.words.len() as WordId;
+        let stem = stem(lang, folded);
+        let token = matcher.map_or(NO_TOKEN, |m| m.token(word_hash(&stem)));
+        let surface = written.to_lowercase();
+        self.words.push(RunWord {
+            lang,
+            folded: folded.into(),
+            stem: stem.into(),
+            surface: if surface == folded {
+                Box::default()
+            } else {
+                surface.into()
+            },
+            from,
+        });
+        self.tokens.push(token);
+        self.ids.insert(lang, folded, id);
+        id
     }
 }
 

@@ -21,6 +21,7 @@
 //! readers sort by text or by stem hash.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -142,6 +143,12 @@ impl Lexicon {
 /// generated documents, against 4 as `u32`: the words of 100,000 documents
 /// took 570 MB, alive until the section vectors are made).
 ///
+/// The documents read together in a run of `topics::read` keep the ids the
+/// run gave its words, with the run's table of their site ids, which
+/// [`Ids`] applies as it decodes: translating each document's ids once
+/// (decoding and encoding every varint again) was 2.4 % of a build, a
+/// lookup per word read costs less.
+///
 /// [`title`]: DocWords::title
 /// [`text`]: DocWords::text
 #[derive(Debug, Clone, Default)]
@@ -153,17 +160,25 @@ pub struct DocWords {
     /// A hash of the texts read, to tell words that no longer match their
     /// document (see [`SiteWords::refresh`]).
     check: u64,
+    /// The site id of each id of `bytes` when they were numbered apart
+    /// (shared by the documents of a run); empty when they are site ids.
+    site_ids: Arc<[WordId]>,
 }
 
 /// The word ids of one title or text, in order (see [`DocWords`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ids<'a> {
     bytes: &'a [u8],
+    /// See `DocWords::site_ids`: an id past its end is a site id.
+    site_ids: &'a [WordId],
 }
 
 impl Ids<'_> {
     /// No words.
-    pub const EMPTY: Ids<'static> = Ids { bytes: &[] };
+    pub const EMPTY: Ids<'static> = Ids {
+        bytes: &[],
+        site_ids: &[],
+    };
 
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
@@ -177,9 +192,19 @@ impl Iterator for Ids<'_> {
     fn next(&mut self) -> Option<WordId> {
         let (&first, rest) = self.bytes.split_first()?;
         self.bytes = rest;
-        if first < 0x80 {
-            return Some(WordId::from(first));
-        }
+        let id = if first < 0x80 {
+            WordId::from(first)
+        } else {
+            self.decode_rest(first)
+        };
+        Some(self.site_ids.get(id as usize).copied().unwrap_or(id))
+    }
+}
+
+impl Ids<'_> {
+    /// The id whose varint starts with `first` (at least two bytes).
+    #[inline]
+    fn decode_rest(&mut self, first: u8) -> WordId {
         let mut id = WordId::from(first & 0x7f);
         let mut shift = 7;
         while let Some((&b, rest)) = self.bytes.split_first() {
@@ -190,7 +215,7 @@ impl Iterator for Ids<'_> {
             }
             shift += 7;
         }
-        Some(id)
+        id
     }
 }
 
@@ -205,6 +230,7 @@ impl DocWords {
             bytes: Vec::new(),
             bounds: Vec::new(),
             check: check(doc),
+            site_ids: Arc::default(),
         }
     }
 
@@ -215,6 +241,7 @@ impl DocWords {
         self.bytes.clear();
         self.bounds.clear();
         self.check = check(doc);
+        self.site_ids = Arc::default();
     }
 
     /// Adds a word to the title or the text being read.
@@ -242,26 +269,17 @@ impl DocWords {
             bytes: self.bytes.as_slice().into(),
             bounds: self.bounds.as_slice().into(),
             check: self.check,
+            site_ids: self.site_ids.clone(),
         };
         self.bytes.clear();
         self.bounds.clear();
         words
     }
 
-    /// The same words with every id `i` turned into `to[i]` (ids numbered
-    /// apart, made site-wide), read into `scratch` and kept at their exact
-    /// size.
-    pub fn remap(&self, to: &[WordId], scratch: &mut DocWords) -> DocWords {
-        scratch.bytes.clear();
-        scratch.bounds.clear();
-        scratch.check = self.check;
-        for part in 0..self.bounds.len() {
-            for id in self.part(part) {
-                scratch.push(to.get(id as usize).copied().unwrap_or(id));
-            }
-            scratch.close();
-        }
-        scratch.take()
+    /// The same words, their ids `i` numbered apart and read as
+    /// `site_ids[i]` (see [`DocWords`]).
+    pub fn with_site_ids(self, site_ids: Arc<[WordId]>) -> DocWords {
+        DocWords { site_ids, ..self }
     }
 
     /// Number of sections read.
@@ -288,12 +306,18 @@ impl DocWords {
             (Some(a), Some(&b)) => self.bytes.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         };
-        Ids { bytes }
+        Ids {
+            bytes,
+            site_ids: &self.site_ids,
+        }
     }
 
     /// Every word id, title and text of every section, in order.
     pub fn all(&self) -> Ids<'_> {
-        Ids { bytes: &self.bytes }
+        Ids {
+            bytes: &self.bytes,
+            site_ids: &self.site_ids,
+        }
     }
 
     /// The hash of the texts read (what [`DocWords::matches`] compares).
@@ -497,12 +521,14 @@ mod tests {
         assert_eq!(words.title(0).collect::<Vec<_>>(), ids);
         assert!(words.text(0).is_empty());
         assert_eq!(words.sections(), 1);
+        // Numbered apart: ids past the table are site ids.
         let to: Vec<WordId> = (0..400).map(|i| 399 - i).collect();
-        let remapped = words.remap(&to, &mut DocWords::default());
+        let remapped = words.with_site_ids(to.into());
         assert_eq!(
-            remapped.title(0).take(5).collect::<Vec<_>>(),
-            [399, 398, 272, 271, 99]
+            remapped.title(0).take(6).collect::<Vec<_>>(),
+            [399, 398, 272, 271, 99, 16_383]
         );
         assert_eq!(remapped.title(0).count(), ids.len());
+        assert_eq!(remapped.all().count(), ids.len());
     }
 }
