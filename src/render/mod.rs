@@ -11,6 +11,7 @@
 pub mod context;
 pub mod excerpt;
 pub mod fragments;
+pub mod json_str;
 pub mod map_svg;
 mod pages;
 mod refs;
