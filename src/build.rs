@@ -1,7 +1,9 @@
 //! The pipeline, end to end: load → structure → topics → link → render
 //! (and, beside it, the search index, made from the words before the link
 //! stage so that they can be freed there) → write. `prepare` is the pure middle
-//! up to the linked `Site`; `build` adds the I/O at both ends and streams
+//! up to the linked `Site` (`prepare_unlinked`, then `Unlinked::link`);
+//! `build` adds the I/O at both ends, writes the search files before the
+//! link stage (so the index is not in memory at its peak) and streams
 //! render into write, so pages are never all in memory; `build_pages` renders
 //! everything in memory instead, for tests and tools. The CLI and `watch` sit
 //! on top of these functions.
@@ -151,20 +153,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
             output: out,
         });
     }
-    let mut prepared = prepare(input, options.drafts)?;
-    timings.append(&mut prepared.timings);
-    check_strict(options, &prepared.warnings)?;
+    let mut unlinked = prepare_unlinked(input, options.drafts)?;
+    check_strict(options, unlinked.warnings())?;
     let staging = Staging::begin(&out, options.force)?;
-    // The search index is staged first and dropped, so that it and the
-    // pages are never in memory together; its files are made one at a time
-    // as they are staged, the manifest (which hashes them all) last.
-    if let Some(parts) = prepared.search.take() {
-        let files = search::IndexFiles::from_parts(&prepared.site, parts);
-        timed(&mut timings, "stage search", || {
+    // The search files are staged before the link stage and the index
+    // dropped, so that it is not in memory at that stage's peak, nor beside
+    // the pages; its files are made one at a time as they are staged, the
+    // manifest (which hashes them all) last. If linking brings a warning
+    // under `--strict`, dropping the staging takes them away again.
+    if let Some(parts) = unlinked.search.take() {
+        let mut stage_timings = std::mem::take(&mut unlinked.timings);
+        let files = search::IndexFiles::from_parts(unlinked.search_site(), parts);
+        let staged = timed(&mut stage_timings, "stage search", || {
             staging.stage(&SearchFiles(&files))?;
             staging.stage(&[files.manifest()][..])
-        })?;
+        });
+        drop(files);
+        unlinked.timings = stage_timings;
+        staged?;
     }
+    let mut prepared = unlinked.link(false);
+    timings.append(&mut prepared.timings);
+    check_strict(options, &prepared.warnings)?;
     let site = &prepared.site;
     let theme = prepared.theme();
     let pages = SitePages::new(site, &theme);
@@ -303,6 +313,86 @@ fn prepare_keeping(
     drafts: bool,
     keep_words: bool,
 ) -> Result<Prepared, BuildError> {
+    Ok(prepare_unlinked(input, drafts)?.link(keep_words))
+}
+
+/// A site understood, with its search index made, but not linked yet: a
+/// build writes the search files from it and frees the index before the
+/// link stage, whose peak of memory is the build's (`Unlinked::link`).
+pub struct Unlinked {
+    analysed: Analysed,
+    /// The search index, made from the words before they are freed by the
+    /// link stage (when the site has search).
+    pub search: Option<search::IndexParts>,
+    pub timings: Timings,
+    tera: Tera,
+    theme_files: Vec<(String, Vec<u8>)>,
+    templates_dir: PathBuf,
+    site_templates: Vec<(String, String)>,
+}
+
+impl Unlinked {
+    /// Warnings so far (structure and topics).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.analysed.warnings
+    }
+
+    /// What the search files are made from.
+    pub fn search_site(&self) -> search::SearchSite<'_> {
+        let a = &self.analysed;
+        search::SearchSite {
+            config: &a.config,
+            catalog: &a.catalog,
+            documents: &a.documents,
+            topics: &a.topics,
+        }
+    }
+
+    /// Runs the link stage: the `Site`, ready to render. The words of every
+    /// section are freed once the section vectors are made unless
+    /// `keep_words`.
+    pub fn link(self, keep_words: bool) -> Prepared {
+        let Unlinked {
+            analysed,
+            search,
+            mut timings,
+            tera,
+            theme_files,
+            templates_dir,
+            site_templates,
+        } = self;
+        let (site, link_warnings) = timed(&mut timings, "link", || {
+            let link = if keep_words {
+                link::link
+            } else {
+                link::link_dropping_words
+            };
+            link(
+                analysed.config,
+                analysed.catalog,
+                analysed.documents,
+                analysed.topics,
+                &analysed.content_dir,
+            )
+        });
+        let mut warnings = analysed.warnings;
+        warnings.extend(link_warnings);
+        Prepared {
+            site,
+            search,
+            warnings,
+            timings,
+            tera,
+            theme_files,
+            templates_dir,
+            site_templates,
+        }
+    }
+}
+
+/// Everything up to the link stage: templates checked, documents
+/// structured, topics found, and the search index made from the words.
+pub fn prepare_unlinked(input: SiteInput, drafts: bool) -> Result<Unlinked, BuildError> {
     let templates_dir = input.root.join("templates");
     // Templates are checked before the content is processed, so a broken
     // template fails fast.
@@ -326,26 +416,9 @@ fn prepare_keeping(
             )
         })
     });
-    let (site, link_warnings) = timed(&mut timings, "link", || {
-        let link = if keep_words {
-            link::link
-        } else {
-            link::link_dropping_words
-        };
-        link(
-            analysed.config,
-            analysed.catalog,
-            analysed.documents,
-            analysed.topics,
-            &analysed.content_dir,
-        )
-    });
-    let mut warnings = analysed.warnings;
-    warnings.extend(link_warnings);
-    Ok(Prepared {
-        site,
+    Ok(Unlinked {
+        analysed,
         search,
-        warnings,
         timings,
         tera,
         theme_files,

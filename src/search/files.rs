@@ -21,9 +21,9 @@ mod clip;
 
 pub use clip::{clip, clip_into};
 
+use super::SearchSite;
 use super::encode;
 use super::index::SearchIndex;
-use crate::link::Site;
 use crate::render::json_str::{push_str, push_u64};
 use crate::render::urls::Urls;
 
@@ -216,10 +216,10 @@ pub struct FragmentLayout {
 }
 
 impl FragmentLayout {
-    pub fn new(site: &Site, limits: &Limits) -> FragmentLayout {
+    pub fn new(site: &SearchSite, limits: &Limits) -> FragmentLayout {
         let mut starts = Vec::with_capacity(site.documents.len());
         let mut sections = 0;
-        for doc in &site.documents {
+        for doc in site.documents {
             starts.push(sections);
             sections += doc.sections.len();
         }
@@ -262,7 +262,7 @@ impl FragmentLayout {
 
 /// The JSON of fragment file `n`.
 pub fn fragment_file(
-    site: &Site,
+    site: &SearchSite,
     urls: &Urls,
     limits: &Limits,
     layout: &FragmentLayout,
@@ -278,7 +278,12 @@ pub fn fragment_file(
 /// each into its own `String` copied twice more, and each section's text
 /// escaped byte by byte, the fragments were a third of staging the search
 /// files.
-fn fragment_json(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
+fn fragment_json(
+    site: &SearchSite,
+    urls: &Urls,
+    limits: &Limits,
+    run: &[(usize, usize)],
+) -> String {
     let mut json = String::with_capacity(run.len() * (limits.fragment_text + 200) + 16);
     json.push_str("{\"d\":[");
     let mut last_doc = None;
@@ -349,7 +354,12 @@ mod tests {
 
     /// A fragment file as it was written before `fragment_json` wrote it
     /// by hand: each tuple through `serde_json`.
-    fn serde_fragment(site: &Site, urls: &Urls, limits: &Limits, run: &[(usize, usize)]) -> String {
+    fn serde_fragment(
+        site: &SearchSite,
+        urls: &Urls,
+        limits: &Limits,
+        run: &[(usize, usize)],
+    ) -> String {
         let (mut docs, mut sections) = (Vec::new(), Vec::new());
         let mut last_doc = None;
         for &(d, s) in run {
@@ -390,7 +400,8 @@ mod tests {
                 .collect(),
             ..SiteInput::default()
         };
-        let site = build_pages(&input, false).expect("site builds").site;
+        let built = build_pages(&input, false).expect("site builds").site;
+        let site = SearchSite::from(&built);
         let urls = Urls::new(false);
         for limits in [
             Limits::default(),

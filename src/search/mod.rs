@@ -35,6 +35,7 @@ use crate::link::Site;
 use crate::model::{Document, Lang};
 use crate::render::Page;
 use crate::render::urls::Urls;
+use crate::topics::TopicIndex;
 use crate::topics::catalog::Catalog;
 use crate::topics::normalize::{FRENCH_ELISIONS, for_each_word};
 use crate::topics::words::SiteWords;
@@ -43,6 +44,29 @@ use index::SearchIndex;
 
 /// The folder of the index files in the output.
 pub const SEARCH_DIR: &str = "search";
+
+/// What the index files are made from: the parts of a site that exist
+/// before the link stage. A build writes the files from this view before
+/// linking, so that the index is freed before the link stage's peak of
+/// memory; tests and `watch` take it from a linked [`Site`].
+#[derive(Clone, Copy)]
+pub struct SearchSite<'s> {
+    pub config: &'s SiteConfig,
+    pub catalog: &'s Catalog,
+    pub documents: &'s [Document],
+    pub topics: &'s TopicIndex,
+}
+
+impl<'s> From<&'s Site> for SearchSite<'s> {
+    fn from(site: &'s Site) -> SearchSite<'s> {
+        SearchSite {
+            config: &site.config,
+            catalog: &site.catalog,
+            documents: &site.documents,
+            topics: &site.topics,
+        }
+    }
+}
 
 /// The index files of `site`, with the default sizes.
 pub fn index_pages(site: &Site) -> Vec<Page> {
@@ -90,7 +114,7 @@ pub fn index_pages_with(site: &Site, limits: &Limits) -> Vec<Page> {
 
 /// [`index_pages`] from the index made earlier ([`IndexParts`]).
 pub fn index_pages_of(site: &Site, parts: IndexParts) -> Vec<Page> {
-    all_pages(&IndexFiles::from_parts(site, parts))
+    all_pages(&IndexFiles::from_parts(site.into(), parts))
 }
 
 /// Every file of `files`, the manifest first.
@@ -158,7 +182,7 @@ impl IndexParts {
 /// The manifest names a version, a hash of every other file, so it comes
 /// last: [`IndexFiles::manifest`], after the files (`page`) were made.
 pub struct IndexFiles<'s> {
-    site: &'s Site,
+    site: SearchSite<'s>,
     urls: Urls,
     limits: Limits,
     index: SearchIndex,
@@ -173,12 +197,12 @@ pub struct IndexFiles<'s> {
 impl<'s> IndexFiles<'s> {
     /// Builds the index of `site` and lays out its files.
     pub fn new(site: &'s Site, limits: &Limits) -> IndexFiles<'s> {
-        IndexFiles::from_parts(site, IndexParts::of_index(build_index(site), limits))
+        IndexFiles::from_parts(site.into(), IndexParts::of_index(build_index(site), limits))
     }
 
     /// The files of `site` from its index made earlier (from the same
     /// documents, with the same catalog and configuration).
-    pub fn from_parts(site: &'s Site, parts: IndexParts) -> IndexFiles<'s> {
+    pub fn from_parts(site: SearchSite<'s>, parts: IndexParts) -> IndexFiles<'s> {
         let IndexParts {
             limits,
             index,
@@ -186,7 +210,7 @@ impl<'s> IndexFiles<'s> {
             vocab,
             firsts,
         } = parts;
-        let fragments = FragmentLayout::new(site, &limits);
+        let fragments = FragmentLayout::new(&site, &limits);
         let count = vocab.len() + postings.len() + fragments.len();
         IndexFiles {
             site,
@@ -233,7 +257,7 @@ impl<'s> IndexFiles<'s> {
             ("w", n) => Cow::Borrowed(&self.vocab[n]),
             ("p", n) => Cow::Owned(files::posting_file(&self.index, &self.postings, n)),
             (_, n) => Cow::Owned(files::fragment_file(
-                self.site,
+                &self.site,
                 &self.urls,
                 &self.limits,
                 &self.fragments,
@@ -264,7 +288,7 @@ impl<'s> IndexFiles<'s> {
             "fragmentSections": self.limits.fragment_sections.max(1),
             "elisions": if french { FRENCH_ELISIONS } else { &[] },
             "vocab": self.firsts,
-            "topics": topics_json(site, &self.urls),
+            "topics": topics_json(&site, &self.urls),
         });
         page("index", &manifest.to_string())
     }
@@ -291,7 +315,7 @@ fn languages(config: &SiteConfig, documents: &[Document]) -> Vec<Lang> {
 /// `[name, url, aliases]` per topic (in catalog order, so a section's topic
 /// ids index it), each alias as its `[folded, stem]` words in the site's
 /// language; the name is the first alias.
-fn topics_json(site: &Site, urls: &Urls) -> serde_json::Value {
+fn topics_json(site: &SearchSite, urls: &Urls) -> serde_json::Value {
     let lang = site.config.lang;
     let topics: Vec<serde_json::Value> = site
         .catalog
