@@ -107,7 +107,8 @@ pub fn needs_escaping(bytes: &[u8]) -> bool {
 }
 
 /// Whether one of sixteen bytes is escaped. No early exit: the compiler
-/// makes it vector code.
+/// makes it vector code. Inlined, or it is a call a chunk.
+#[inline(always)]
 fn escapes(chunk: &[u8; 16]) -> bool {
     let mut found = false;
     for &b in chunk {
