@@ -23,6 +23,11 @@ pub struct SiteCtx<'a> {
     pub search: bool,
 }
 
+/// The `SiteCtx` made into a template value once per build: every page
+/// receives it, and Tera clones a prepared value (a reference count)
+/// instead of building and dropping a map for each page.
+pub type SiteValue<'a> = &'a tera::Value;
+
 /// A link to a topic page, as a chip.
 #[derive(Debug, Serialize)]
 pub struct TopicLink<'a> {
@@ -41,7 +46,7 @@ pub type TopicValue<'a> = &'a tera::Value;
 /// documents a page of them at a time.
 #[derive(Debug, Serialize)]
 pub struct IndexPage<'a> {
-    pub site: &'a SiteCtx<'a>,
+    pub site: SiteValue<'a>,
     pub root: &'static str,
     /// This page's documents.
     pub documents: Vec<DocSummary<'a>>,
@@ -67,7 +72,7 @@ pub struct DocSummary<'a> {
 /// `<doc-slug>/index.html`: one document with all its sections.
 #[derive(Debug, Serialize)]
 pub struct DocumentPage<'a> {
-    pub site: &'a SiteCtx<'a>,
+    pub site: SiteValue<'a>,
     pub root: &'static str,
     pub topics_url: &'static str,
     pub doc: DocCtx<'a>,
@@ -141,7 +146,7 @@ pub struct RelatedCtx<'a> {
 /// `topics/index.html`: every topic, A–Z.
 #[derive(Debug, Serialize)]
 pub struct TopicsPage<'a> {
-    pub site: &'a SiteCtx<'a>,
+    pub site: SiteValue<'a>,
     pub root: &'static str,
     pub topics_url: &'static str,
     pub topics: Vec<TopicSummary<'a>>,
@@ -165,7 +170,7 @@ pub struct TopicSummary<'a> {
 /// the sections that carry it, a page of them at a time.
 #[derive(Debug, Serialize)]
 pub struct TopicPage<'a> {
-    pub site: &'a SiteCtx<'a>,
+    pub site: SiteValue<'a>,
     pub root: &'static str,
     pub topics_url: &'static str,
     pub topic: TopicCtx<'a>,
@@ -242,7 +247,7 @@ pub struct TopicHit<'a> {
 /// `404.html`.
 #[derive(Debug, Serialize)]
 pub struct NotFoundPage<'a> {
-    pub site: &'a SiteCtx<'a>,
+    pub site: SiteValue<'a>,
     /// The 404 page is served at any depth, so its links are root-relative to
     /// the output root only when it sits there: `root` is `""`.
     pub root: &'static str,

@@ -11,6 +11,7 @@
 pub mod context;
 pub mod excerpt;
 pub mod fragments;
+pub mod json_str;
 pub mod map_svg;
 mod pages;
 mod refs;
@@ -82,7 +83,8 @@ pub const DOCUMENTS_PER_PAGE: usize = 100;
 pub struct SitePages<'a> {
     site: &'a Site,
     theme: &'a Theme<'a>,
-    site_ctx: SiteCtx<'a>,
+    /// `site_ctx(site)` as a template value.
+    site_ctx: tera::Value,
     urls: Urls,
     table: UrlTable,
     jobs: Vec<Job>,
@@ -130,7 +132,9 @@ impl<'a> SitePages<'a> {
         SitePages {
             site,
             theme,
-            site_ctx: site_ctx(site),
+            // Plain strings cannot fail to serialize; `none` is never reached.
+            site_ctx: tera::Value::try_from_serializable(&site_ctx(site))
+                .unwrap_or_else(|_| tera::Value::none()),
             urls,
             topic_values: pages::topic_values(site, &table),
             table,

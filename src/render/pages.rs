@@ -17,11 +17,19 @@ use crate::error::Diagnostic;
 use crate::link::Site;
 use crate::model::TopicId;
 
+/// Bytes a page's template adds to the texts it is given, and then some
+/// (a built-in document page without sections is about 3 KB).
+const PAGE_MARGIN: usize = 8 * 1024;
+
+/// Bytes the document template adds around each section's texts (its
+/// heading, chips, asides and line references: about 1 KB).
+const SECTION_MARGIN: usize = 1024;
+
 pub(super) struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme<'a>,
     pub urls: Urls,
-    pub site_ctx: &'a SiteCtx<'a>,
+    pub site_ctx: SiteValue<'a>,
     pub table: &'a UrlTable,
     /// `topic_values[t]`: topic `t`'s `TopicLink`, as a template value.
     pub topic_values: &'a [tera::Value],
@@ -59,17 +67,21 @@ pub(super) fn home_order(site: &Site) -> Vec<usize> {
 }
 
 impl<'a> Renderer<'a> {
+    /// Renders `ctx` through `template` into the bytes of page `path`,
+    /// whose size is expected to be about `hint` bytes (its longest texts,
+    /// say): the buffer is sized once, not grown by doubling and copying.
     pub(super) fn page(
         &self,
         template: &str,
         path: String,
         ctx: &impl Serialize,
+        hint: usize,
     ) -> Result<Page, Diagnostic> {
         let context = Context::from_serialize(ctx)
             .map_err(|e| Diagnostic::error(format!("cannot build the context of {path}: {e}")))?;
         // Into bytes directly: `Tera::render` would check the UTF-8 of every
         // page again to return a String.
-        let mut bytes = Vec::with_capacity(32 * 1024);
+        let mut bytes = Vec::with_capacity(hint + PAGE_MARGIN);
         self.theme
             .tera
             .render_to(template, &context, &mut bytes)
@@ -133,7 +145,9 @@ impl<'a> Renderer<'a> {
             topics_url: self.urls.topics_index(),
             pagination: topic_page::nav(number, pages, |n| self.urls.home_page(n)),
         };
-        self.page("index.html", Urls::home_page_file(number), &ctx)
+        // About 750 bytes a document listed.
+        let hint = ctx.documents.len() * 768;
+        self.page("index.html", Urls::home_page_file(number), &ctx, hint)
     }
 
     pub(super) fn document(&self, d: usize) -> Result<Page, Diagnostic> {
@@ -217,7 +231,13 @@ impl<'a> Renderer<'a> {
                 sections,
             },
         };
-        self.page("document.html", Urls::file_of_folder(&doc.slug), &ctx)
+        let hint = ctx
+            .doc
+            .sections
+            .iter()
+            .map(|s| s.html.len() + s.related_html.len() + s.backlinks_html.len() + SECTION_MARGIN)
+            .sum();
+        self.page("document.html", Urls::file_of_folder(&doc.slug), &ctx, hint)
     }
 
     pub(super) fn topics_index(&self, doc_counts: &[usize]) -> Result<Page, Diagnostic> {
@@ -250,7 +270,8 @@ impl<'a> Renderer<'a> {
             topics,
             map_html: map_svg::map_svg(site, &self.urls, root),
         };
-        self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx)
+        let hint = ctx.map_html.len() + ctx.topics.len() * 1024;
+        self.page("topics.html", Urls::file_of_folder(TOPICS_DIR), &ctx, hint)
     }
 
     pub(super) fn not_found(&self) -> Result<Page, Diagnostic> {
@@ -259,6 +280,6 @@ impl<'a> Renderer<'a> {
             root: "",
             topics_url: self.urls.topics_index(),
         };
-        self.page("404.html", "404.html".into(), &ctx)
+        self.page("404.html", "404.html".into(), &ctx, 0)
     }
 }

@@ -18,9 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde::ser::Serializer;
-use serde_json::ser::{CompactFormatter, Formatter};
 
+use super::json_str::{push_f64, push_str, push_strs, push_u64};
 use super::topic_page;
 use super::urls::{UrlTable, Urls};
 use crate::link::Site;
@@ -51,11 +50,13 @@ pub fn write_site_json(
     serde_json::to_writer(&mut *out, &settings)?;
     out.write_all(b",\"documents\":")?;
     write_array(out, site.documents.len(), |d, buf| {
-        write_doc(site, table, d, buf).map_err(serde_json::Error::io)
+        write_doc(site, table, d, buf);
+        Ok(())
     })?;
     out.write_all(b",\"topics\":")?;
     write_array(out, site.catalog.len(), |t, buf| {
-        serde_json::to_writer(buf, &topic_json(site, urls, table, t))
+        write_topic(site, urls, table, t, buf);
+        Ok(())
     })?;
     out.write_all(b"}\n")
 }
@@ -117,169 +118,125 @@ struct RelatedSettingsJson {
     same_document: bool,
 }
 
-#[derive(Serialize)]
-struct TopicJson<'a> {
-    slug: &'a str,
-    name: &'a str,
-    url: &'a str,
-    aliases: &'a [String],
-    related: Vec<&'a str>,
-    relations: Vec<RelationJson<'a>>,
-    /// Every section carrying the topic.
-    sections: TopicSections<'a>,
-    /// The topic's pages: `url` first, then `page/2/`… when it has more
-    /// sections than a page holds.
-    pages: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct RelationJson<'a> {
-    slug: &'a str,
-    shared_sections: usize,
-    strength: f64,
-    explicit: bool,
-}
-
-/// A topic's section URLs, produced while serializing: a common topic of a
-/// large site has tens of thousands.
-struct TopicSections<'a>(&'a Site, &'a UrlTable, usize);
-
-impl Serialize for TopicSections<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let TopicSections(site, table, t) = *self;
-        serializer.collect_seq(site.topics.postings[t].iter().map(|&r| table.section(r)))
-    }
-}
-
 /// Writes document `d`'s JSON into `buf`: the bytes `serde_json` gives for
 /// the same fields (a test holds it to it), its own escaping for every
-/// string and its formatter for every number, but the structure written
-/// here. Through `Serialize` structs the documents cost 0.34 s of CPU at
-/// 10,000 documents (perf), a third of it serde's machinery between the
-/// values: each of the half million keys escaped anew, each list gathered
-/// or walked through a compound serializer.
-fn write_doc(site: &Site, table: &UrlTable, d: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+/// string that needs it (`json_str`) and its formatter for every number,
+/// but the structure written here. Through `Serialize` structs the
+/// documents cost 0.34 s of CPU at 10,000 documents (perf), a third of it
+/// serde's machinery between the values: each of the half million keys
+/// escaped anew, each list gathered or walked through a compound
+/// serializer.
+fn write_doc(site: &Site, table: &UrlTable, d: usize, buf: &mut Vec<u8>) {
     let doc = &site.documents[d];
     buf.extend_from_slice(b"{\"slug\":");
-    string(buf, &doc.slug)?;
+    push_str(buf, &doc.slug);
     buf.extend_from_slice(b",\"title\":");
-    string(buf, &doc.title)?;
+    push_str(buf, &doc.title);
     buf.extend_from_slice(b",\"source\":");
-    string(buf, &doc.source)?;
+    push_str(buf, &doc.source);
     buf.extend_from_slice(b",\"url\":");
-    string(buf, table.document(d))?;
+    push_str(buf, table.document(d));
     buf.extend_from_slice(b",\"topics\":");
-    strings(
+    push_strs(
         buf,
         site.topics.documents[d].iter().map(|&t| site.topic_slug(t)),
-    )?;
+    );
     buf.extend_from_slice(b",\"sections\":[");
     for (s, sec) in doc.sections.iter().enumerate() {
         if s > 0 {
             buf.push(b',');
         }
         buf.extend_from_slice(b"{\"id\":");
-        string(buf, &sec.id)?;
+        push_str(buf, &sec.id);
         buf.extend_from_slice(b",\"title\":");
-        string(buf, &sec.title)?;
+        push_str(buf, &sec.title);
         buf.extend_from_slice(b",\"level\":");
-        number(buf, u64::from(sec.level))?;
+        push_u64(buf, u64::from(sec.level));
         buf.extend_from_slice(b",\"url\":");
-        string(buf, table.section(SectionRef { doc: d, section: s }))?;
+        push_str(buf, table.section(SectionRef { doc: d, section: s }));
         buf.extend_from_slice(b",\"source_lines\":[");
-        number(buf, sec.lines.0 as u64)?;
+        push_u64(buf, sec.lines.0 as u64);
         buf.push(b',');
-        number(buf, sec.lines.1 as u64)?;
+        push_u64(buf, sec.lines.1 as u64);
         buf.extend_from_slice(b"],\"topics\":");
-        strings(
+        push_strs(
             buf,
             site.topics.sections[d][s]
                 .iter()
                 .map(|t| site.topic_slug(t.topic)),
-        )?;
+        );
         buf.extend_from_slice(b",\"related\":[");
         for (k, r) in site.related[d][s].iter().enumerate() {
             if k > 0 {
                 buf.push(b',');
             }
             buf.extend_from_slice(b"{\"url\":");
-            string(buf, table.section(r.target()))?;
+            push_str(buf, table.section(r.target()));
             buf.extend_from_slice(b",\"score\":");
-            float(buf, round3(r.score))?;
+            push_f64(buf, round3(r.score));
             buf.extend_from_slice(b",\"topics\":");
-            strings(buf, r.shared(&site.reasons).map(|t| site.topic_slug(t)))?;
+            push_strs(buf, r.shared(&site.reasons).map(|t| site.topic_slug(t)));
             buf.extend_from_slice(b",\"terms\":");
-            strings(buf, r.words(&site.reasons).into_iter())?;
+            push_strs(buf, r.words(&site.reasons).into_iter());
             buf.push(b'}');
         }
         buf.extend_from_slice(b"],\"backlinks\":");
-        strings(
+        push_strs(
             buf,
             site.links.backlinks[d][s].iter().map(|&b| table.section(b)),
-        )?;
+        );
         buf.push(b'}');
     }
     buf.extend_from_slice(b"]}");
-    Ok(())
 }
 
-/// A JSON string, escaped by `serde_json`.
-fn string(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
-    serde_json::to_writer(buf, s).map_err(io::Error::from)
-}
-
-/// A JSON array of strings.
-fn strings<'s>(buf: &mut Vec<u8>, items: impl Iterator<Item = &'s str>) -> io::Result<()> {
-    buf.push(b'[');
-    for (k, s) in items.enumerate() {
+/// Writes topic `t`'s JSON into `buf`, as `write_doc` writes a document:
+/// its `sections` are every section carrying the topic (tens of thousands
+/// for a common topic of a large site).
+fn write_topic(site: &Site, urls: &Urls, table: &UrlTable, t: usize, buf: &mut Vec<u8>) {
+    let topic = &site.catalog.topics[t];
+    let relations = &site.topic_relations[t];
+    buf.extend_from_slice(b"{\"slug\":");
+    push_str(buf, &topic.slug);
+    buf.extend_from_slice(b",\"name\":");
+    push_str(buf, &topic.name);
+    buf.extend_from_slice(b",\"url\":");
+    push_str(buf, table.topic(t));
+    buf.extend_from_slice(b",\"aliases\":");
+    push_strs(buf, topic.aliases.iter().map(String::as_str));
+    buf.extend_from_slice(b",\"related\":");
+    push_strs(buf, relations.iter().map(|r| site.topic_slug(r.topic)));
+    buf.extend_from_slice(b",\"relations\":[");
+    for (k, r) in relations.iter().enumerate() {
         if k > 0 {
             buf.push(b',');
         }
-        string(buf, s)?;
+        buf.extend_from_slice(b"{\"slug\":");
+        push_str(buf, site.topic_slug(r.topic));
+        buf.extend_from_slice(b",\"shared_sections\":");
+        push_u64(buf, r.shared_sections as u64);
+        buf.extend_from_slice(b",\"strength\":");
+        push_f64(buf, round3(r.strength));
+        buf.extend_from_slice(if r.explicit {
+            b",\"explicit\":true}"
+        } else {
+            b",\"explicit\":false}"
+        });
     }
-    buf.push(b']');
-    Ok(())
-}
-
-fn number(buf: &mut Vec<u8>, n: u64) -> io::Result<()> {
-    CompactFormatter.write_u64(buf, n)
-}
-
-/// A float as `serde_json` writes one: `null` when not finite.
-fn float(buf: &mut Vec<u8>, x: f64) -> io::Result<()> {
-    if x.is_finite() {
-        CompactFormatter.write_f64(buf, x)
-    } else {
-        CompactFormatter.write_null(buf)
-    }
-}
-
-fn topic_json<'a>(site: &'a Site, urls: &Urls, table: &'a UrlTable, t: usize) -> TopicJson<'a> {
-    let topic = &site.catalog.topics[t];
+    buf.extend_from_slice(b"],\"sections\":");
+    push_strs(
+        buf,
+        site.topics.postings[t].iter().map(|&r| table.section(r)),
+    );
+    buf.extend_from_slice(b",\"pages\":[");
     let pages = topic_page::split(&site.topics.postings[t], site.config.topic_page_size).len();
-    TopicJson {
-        slug: &topic.slug,
-        name: &topic.name,
-        url: table.topic(t),
-        aliases: &topic.aliases,
-        related: site.topic_relations[t]
-            .iter()
-            .map(|r| site.topic_slug(r.topic))
-            .collect(),
-        relations: site.topic_relations[t]
-            .iter()
-            .map(|r| RelationJson {
-                slug: site.topic_slug(r.topic),
-                shared_sections: r.shared_sections,
-                strength: round3(r.strength),
-                explicit: r.explicit,
-            })
-            .collect(),
-        sections: TopicSections(site, table, t),
-        pages: (1..=pages)
-            .map(|n| urls.topic_page(&topic.slug, n))
-            .collect(),
+    for n in 1..=pages {
+        if n > 1 {
+            buf.push(b',');
+        }
+        push_str(buf, &urls.topic_page(&topic.slug, n));
     }
+    buf.extend_from_slice(b"]}");
 }
 
 fn round3(x: f64) -> f64 {
@@ -293,6 +250,60 @@ mod tests {
     use crate::load::SiteInput;
     use crate::model::{SourceDoc, SourceKind};
     use serde_json::json;
+
+    /// A topic as a `Serialize` struct, as it was written before
+    /// `write_topic`.
+    #[derive(Serialize)]
+    struct TopicJson<'a> {
+        slug: &'a str,
+        name: &'a str,
+        url: &'a str,
+        aliases: &'a [String],
+        related: Vec<&'a str>,
+        relations: Vec<RelationJson<'a>>,
+        sections: Vec<&'a str>,
+        pages: Vec<String>,
+    }
+
+    #[derive(Serialize)]
+    struct RelationJson<'a> {
+        slug: &'a str,
+        shared_sections: usize,
+        strength: f64,
+        explicit: bool,
+    }
+
+    fn serde_topic(site: &Site, urls: &Urls, table: &UrlTable, t: usize) -> String {
+        let topic = &site.catalog.topics[t];
+        let pages = topic_page::split(&site.topics.postings[t], site.config.topic_page_size).len();
+        serde_json::to_string(&TopicJson {
+            slug: &topic.slug,
+            name: &topic.name,
+            url: table.topic(t),
+            aliases: &topic.aliases,
+            related: site.topic_relations[t]
+                .iter()
+                .map(|r| site.topic_slug(r.topic))
+                .collect(),
+            relations: site.topic_relations[t]
+                .iter()
+                .map(|r| RelationJson {
+                    slug: site.topic_slug(r.topic),
+                    shared_sections: r.shared_sections,
+                    strength: round3(r.strength),
+                    explicit: r.explicit,
+                })
+                .collect(),
+            sections: site.topics.postings[t]
+                .iter()
+                .map(|&r| table.section(r))
+                .collect(),
+            pages: (1..=pages)
+                .map(|n| urls.topic_page(&topic.slug, n))
+                .collect(),
+        })
+        .unwrap()
+    }
 
     /// The documents as `Serialize` structs, as they were written before
     /// `write_doc`.
@@ -373,7 +384,7 @@ mod tests {
     }
 
     #[test]
-    fn documents_are_written_as_serde_json_writes_them() {
+    fn documents_and_topics_are_written_as_serde_json_writes_them() {
         let doc = |title: &str, more: &str| {
             format!(
                 "# {title}\n\nIntro « \"guillemets\" » et \\ barre.\n\n## La peur de manquer\n\nLa peur de manquer des réseaux sociaux, l'influenceur {more}.\n\n## Réseaux\n\nLes réseaux sociaux et la peur de manquer, [lien](a.md#reseaux).\n"
@@ -407,8 +418,18 @@ mod tests {
         );
         for d in 0..site.documents.len() {
             let mut buf = Vec::new();
-            write_doc(&site, &table, d, &mut buf).unwrap();
+            write_doc(&site, &table, d, &mut buf);
             assert_eq!(String::from_utf8(buf).unwrap(), serde_doc(&site, &table, d));
+        }
+        let urls = Urls::new(false);
+        assert!(site.topic_relations.iter().any(|r| !r.is_empty()));
+        for t in 0..site.catalog.len() {
+            let mut buf = Vec::new();
+            write_topic(&site, &urls, &table, t, &mut buf);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_topic(&site, &urls, &table, t)
+            );
         }
     }
 

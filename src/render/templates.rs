@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use tera::{ErrorKind, Tera};
+use tera::{ErrorKind, Kwargs, State, Tera, Value};
 
 use crate::error::Diagnostic;
 
@@ -42,9 +42,24 @@ pub fn load(site_templates: &[(String, String)], templates_dir: &Path) -> Result
     let mut all: Vec<(&str, &str)> = defaults.iter().map(|(n, t)| (*n, t.as_str())).collect();
     all.extend(site_templates.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     let mut tera = Tera::new();
+    tera.register_filter("safe", safe);
     tera.add_raw_templates(all)
         .map_err(|e| template_error(&e, site_templates, templates_dir))?;
     Ok(tera)
+}
+
+/// Tera's `safe` filter, without copying the string: the built-in one
+/// makes a new string of the value's text (`Value::safe_string`), and the
+/// sections' HTML and lists go through it, a copy, an allocation and a
+/// free of every page's main text (callgrind, 1,000 documents: 14 M
+/// instructions). A string value is the same text marked safe; any other
+/// value is formatted as the built-in filter formats it.
+fn safe(value: Value, _: Kwargs, _: &State) -> Value {
+    if value.is_string() {
+        value.mark_safe()
+    } else {
+        Value::safe_string(&value.to_string())
+    }
 }
 
 /// A built-in template without the indentation at the start of its lines.
@@ -134,6 +149,24 @@ mod tests {
             "  <p>kept as written</p>\n",
             "site templates are not changed"
         );
+    }
+
+    #[test]
+    fn safe_filter_renders_as_the_built_in_one() {
+        let text = "{{ s | safe }}|{{ s }}|{{ n | safe }}|{{ a | safe }}|{{ m | safe }}|{{ s | safe | upper }}|{{ u | safe }}|{{ e | safe }}";
+        let site = vec![("page.html".to_string(), text.to_string())];
+        let ours = load(&site, Path::new("templates")).unwrap();
+        let mut built_in = Tera::new();
+        built_in.add_raw_template("page.html", text).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("s", "<b>l'écho & « x »</b> long enough to be shared");
+        ctx.insert("n", &3.5);
+        ctx.insert("a", &["<i>", "j"]);
+        ctx.insert("m", &std::collections::BTreeMap::from([("k", "<v>")]));
+        ctx.insert("e", "");
+        let got = ours.render("page.html", &ctx).unwrap();
+        assert_eq!(got, built_in.render("page.html", &ctx).unwrap());
+        assert!(got.starts_with("<b>l'écho"), "{got}");
     }
 
     #[test]

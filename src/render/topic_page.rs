@@ -162,10 +162,12 @@ impl<'a> Renderer<'a> {
             },
             pagination,
         };
+        let hint = ctx.topic.groups_html.len() + ctx.topic.description_html.len();
         self.page(
             "topic.html",
             Urls::topic_page_file(&topic.slug, number),
             &ctx,
+            hint,
         )
     }
 }

@@ -19,11 +19,12 @@ use serde_json::json;
 
 mod clip;
 
-pub use clip::clip;
+pub use clip::{clip, clip_into};
 
 use super::SearchSite;
 use super::encode;
 use super::index::SearchIndex;
+use crate::render::json_str::{push_str, push_u64};
 use crate::render::urls::Urls;
 
 /// Sizes of the files. A query fetches one vocabulary file and one posting
@@ -270,68 +271,156 @@ pub fn fragment_file(
     fragment_json(site, urls, limits, &layout.run(n))
 }
 
-/// One fragment file: the sections `run` (document, section) in order.
+/// One fragment file: the sections `run` (document, section) in order, as
+/// `{"d":[[title, url]…],"s":[[document, id, title, text, [topics]]…]}`:
+/// the bytes `serde_json` gives for those tuples (a test holds it to it),
+/// written straight into the file's text. Serialized a tuple at a time,
+/// each into its own `String` copied twice more, and each section's text
+/// escaped byte by byte, the fragments were a third of staging the search
+/// files.
 fn fragment_json(
     site: &SearchSite,
     urls: &Urls,
     limits: &Limits,
     run: &[(usize, usize)],
 ) -> String {
-    let mut file = FragmentFile::default();
-    for &(d, s) in run {
-        let doc = &site.documents[d];
-        let section = &doc.sections[s];
-        if file.last_doc != Some(d) {
-            let url = urls.document(&doc.slug);
-            push_json(&mut file.docs, &(doc.title.as_str(), url.as_str()));
-            file.doc_count += 1;
-            file.last_doc = Some(d);
+    let mut json = String::with_capacity(run.len() * (limits.fragment_text + 200) + 16);
+    json.push_str("{\"d\":[");
+    let mut last_doc = None;
+    for &(d, _) in run {
+        if last_doc != Some(d) {
+            if last_doc.is_some() {
+                json.push(',');
+            }
+            let doc = &site.documents[d];
+            json.push('[');
+            push_str(&mut json, &doc.title);
+            json.push(',');
+            push_str(&mut json, &urls.document(&doc.slug));
+            json.push(']');
+            last_doc = Some(d);
         }
-        let topics: Vec<usize> = site.topics.sections[d][s].iter().map(|t| t.topic).collect();
-        let text = clip(&section.text, limits.fragment_text);
-        let entry = (
-            file.doc_count - 1,
-            section.id.as_str(),
-            section.title.as_str(),
-            text.as_str(),
-            topics,
+    }
+    json.push_str("],\"s\":[");
+    let (mut last_doc, mut doc_count) = (None, 0);
+    let mut text = String::with_capacity(limits.fragment_text + 8);
+    for (k, &(d, s)) in run.iter().enumerate() {
+        if last_doc != Some(d) {
+            doc_count += 1;
+            last_doc = Some(d);
+        }
+        let section = &site.documents[d].sections[s];
+        if k > 0 {
+            json.push(',');
+        }
+        json.push('[');
+        push_u64(&mut json, doc_count as u64 - 1);
+        json.push(',');
+        push_str(&mut json, &section.id);
+        json.push(',');
+        push_str(&mut json, &section.title);
+        json.push(',');
+        clip_into(&mut text, &section.text, limits.fragment_text);
+        push_str(&mut json, &text);
+        json.push(',');
+        push_u64s(
+            &mut json,
+            site.topics.sections[d][s].iter().map(|t| t.topic as u64),
         );
-        push_json(&mut file.sections, &entry);
+        json.push(']');
     }
-    file.json()
+    json.push_str("]}");
+    json
 }
 
-/// A fragment file being filled: its two arrays as JSON text, unclosed.
-#[derive(Default)]
-struct FragmentFile {
-    /// `[title, url]` of each document with a section here.
-    docs: String,
-    /// `[document, id, title, text, topics]`.
-    sections: String,
-    doc_count: usize,
-    last_doc: Option<usize>,
-}
-
-impl FragmentFile {
-    fn json(self) -> String {
-        format!("{{\"d\":[{}],\"s\":[{}]}}", self.docs, self.sections)
+/// Appends a JSON array of numbers.
+fn push_u64s(json: &mut String, items: impl Iterator<Item = u64>) {
+    json.push('[');
+    for (k, n) in items.enumerate() {
+        if k > 0 {
+            json.push(',');
+        }
+        push_u64(json, n);
     }
-}
-
-/// Appends `value` as JSON to a comma-separated list.
-fn push_json(list: &mut String, value: &impl serde::Serialize) {
-    if !list.is_empty() {
-        list.push(',');
-    }
-    // Serialising strings, numbers and tuples of them cannot fail.
-    if let Ok(text) = serde_json::to_string(value) {
-        list.push_str(&text);
-    }
+    json.push(']');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::build_pages;
+    use crate::load::SiteInput;
+    use crate::model::{SourceDoc, SourceKind};
+
+    /// A fragment file as it was written before `fragment_json` wrote it
+    /// by hand: each tuple through `serde_json`.
+    fn serde_fragment(
+        site: &SearchSite,
+        urls: &Urls,
+        limits: &Limits,
+        run: &[(usize, usize)],
+    ) -> String {
+        let (mut docs, mut sections) = (Vec::new(), Vec::new());
+        let mut last_doc = None;
+        for &(d, s) in run {
+            let doc = &site.documents[d];
+            if last_doc != Some(d) {
+                docs.push((doc.title.clone(), urls.document(&doc.slug)));
+                last_doc = Some(d);
+            }
+            let section = &doc.sections[s];
+            let topics: Vec<usize> = site.topics.sections[d][s].iter().map(|t| t.topic).collect();
+            sections.push((
+                docs.len() - 1,
+                section.id.clone(),
+                section.title.clone(),
+                clip(&section.text, limits.fragment_text),
+                topics,
+            ));
+        }
+        serde_json::to_string(&serde_json::json!({ "d": docs, "s": sections })).unwrap()
+    }
+
+    #[test]
+    fn fragments_are_written_as_serde_json_writes_them() {
+        let text = "# Doc \"{n}\" \\ x\n\nIntro « \"guillemets\" » et \\ barre,\ttab.\n\n## La peur de manquer\n\nLa peur de manquer des réseaux sociaux.\n\n## Réseaux \"q\"\n\nLes réseaux sociaux et la peur de manquer.\n";
+        let input = SiteInput {
+            root: "/nonexistent".into(),
+            config: Some("title = \"T\"\nlanguage = \"fr\"\n".into()),
+            catalog: Some(
+                "[[topic]]\nslug = \"fomo\"\nname = \"FOMO\"\naliases = [\"peur de manquer\"]\ndescription = \"x\"\n\n[[topic]]\nslug = \"reseaux\"\nname = \"Réseaux\"\naliases = [\"réseaux sociaux\"]\ndescription = \"y\"\n".into(),
+            ),
+            sources: ["a", "b", "c"]
+                .iter()
+                .map(|n| SourceDoc {
+                    rel_path: format!("{n}.md"),
+                    kind: SourceKind::Markdown,
+                    text: text.replace("{n}", n),
+                })
+                .collect(),
+            ..SiteInput::default()
+        };
+        let built = build_pages(&input, false).expect("site builds").site;
+        let site = SearchSite::from(&built);
+        let urls = Urls::new(false);
+        for limits in [
+            Limits::default(),
+            Limits {
+                fragment_sections: 2,
+                fragment_text: 12,
+                ..Limits::default()
+            },
+        ] {
+            let layout = FragmentLayout::new(&site, &limits);
+            assert!(layout.len() > 1);
+            for n in 0..layout.len() {
+                assert_eq!(
+                    fragment_file(&site, &urls, &limits, &layout, n),
+                    serde_fragment(&site, &urls, &limits, &layout.run(n))
+                );
+            }
+        }
+    }
 
     #[test]
     fn fragment_runs_skip_documents_without_sections() {
