@@ -314,7 +314,8 @@ fn analyse_timed(
 
 /// Everything before rendering: configuration, catalog and templates checked,
 /// documents structured, topics found, sections linked.
-/// The words of every section are freed in the link stage: the `Site`'s
+/// The words of every section are freed once the search index and the
+/// section vectors are made, before the link stage: the `Site`'s
 /// `topics.words` is left empty.
 pub fn prepare(input: SiteInput, drafts: bool) -> Result<Prepared, BuildError> {
     prepare_keeping(input, drafts, false)
