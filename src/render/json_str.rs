@@ -71,6 +71,18 @@ pub fn push_strs<'s>(buf: &mut impl JsonBuf, items: impl Iterator<Item = &'s str
     buf.text("]");
 }
 
+/// Appends a JSON array of unsigned integers.
+pub fn push_u64s(buf: &mut impl JsonBuf, items: impl Iterator<Item = u64>) {
+    buf.text("[");
+    for (k, n) in items.enumerate() {
+        if k > 0 {
+            buf.text(",");
+        }
+        push_u64(buf, n);
+    }
+    buf.text("]");
+}
+
 /// Appends an unsigned integer, as `serde_json` writes it.
 pub fn push_u64(buf: &mut impl JsonBuf, n: u64) {
     buf.uint(n);

@@ -24,7 +24,7 @@ pub use clip::{clip, clip_into};
 use super::SearchSite;
 use super::encode;
 use super::index::SearchIndex;
-use crate::render::json_str::{push_str, push_u64};
+use crate::render::json_str::{push_str, push_u64, push_u64s};
 use crate::render::urls::Urls;
 
 /// Sizes of the files. A query fetches one vocabulary file and one posting
@@ -331,18 +331,6 @@ fn fragment_json(
     }
     json.push_str("]}");
     json
-}
-
-/// Appends a JSON array of numbers.
-fn push_u64s(json: &mut String, items: impl Iterator<Item = u64>) {
-    json.push('[');
-    for (k, n) in items.enumerate() {
-        if k > 0 {
-            json.push(',');
-        }
-        push_u64(json, n);
-    }
-    json.push(']');
 }
 
 #[cfg(test)]
