@@ -2,7 +2,8 @@
 """Build benchmark for maillage (issue 6). Standard library only.
 
 Generates corpora with ../shared/tools/gencorpus.py (once, cached), then for
-each size runs, several times and interleaved:
+each size runs, several times (each run all of them in this order; with
+--interleave, run 1 of every size, then run 2 of every size…):
 
   full     maillage build into an empty output folder
   rebuild  the same build again, nothing changed (must write nothing):
@@ -24,6 +25,7 @@ Usage (from the repository root; output on tmpfs by default):
 
     python3 bench/bench.py                       # 1k and 10k, 5 runs
     python3 bench/bench.py --sizes 100000 --runs 3
+    python3 bench/bench.py --sizes 10000,100000 --runs 3 --interleave --no-cargo
     python3 bench/bench.py --sizes 10000 --hugo --topics-compare 10000
 """
 
@@ -54,6 +56,8 @@ def parse_args():
     p.add_argument("--topics-compare", type=int, default=0, metavar="N",
                    help="compare 20 and 1000 topics at N documents")
     p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--interleave", action="store_true",
+                   help="run 1 of every size, then run 2 of every size… (not every run of one size in a row)")
     p.add_argument("--no-cargo", action="store_true", help="use the binaries already built")
     p.add_argument("--json", help="append every measurement as a JSON line to this file")
     return p.parse_args()
@@ -93,6 +97,8 @@ def measure(cmd):
     return {
         "wall": wall,
         "cpu": ru.ru_utime + ru.ru_stime,
+        "user": ru.ru_utime,
+        "sys": ru.ru_stime,
         "rss_mib": ru.ru_maxrss / 1024,
         "stdout": out.decode(errors="replace"),
         "stderr": err.decode(errors="replace"),
@@ -156,40 +162,66 @@ class Bench:
         return r
 
     def run_size(self, docs, topics=None, label=None, extra=True):
+        """Every run of one corpus, one after the other."""
+        size = self.size(docs, topics, label, extra)
+        for i in range(self.args.runs):
+            self.one_run(size, i)
+        self.finish(size)
+
+    def run_interleaved(self, sizes):
+        """Run 1 of every corpus, then run 2 of every corpus…: each size meets
+        the machine in the same state (what ran just before), which matters
+        on this VM, where memory freed by one build costs the next one system
+        time to touch again (see docs/PERFORMANCE.md, "Scaling")."""
+        states = [self.size(docs) for docs in sizes]
+        for i in range(self.args.runs):
+            for size in states:
+                self.one_run(size, i)
+        for size in states:
+            self.finish(size)
+
+    def size(self, docs, topics=None, label=None, extra=True):
         args = self.args
-        label = label or f"{docs}"
-        root = corpus(args, "maillage", docs, topics)
-        hugo_root = corpus(args, "hugo", docs) if extra and args.hugo else None
+        return {
+            "label": label or f"{docs}",
+            "root": corpus(args, "maillage", docs, topics),
+            "hugo_root": corpus(args, "hugo", docs) if extra and args.hugo else None,
+            "extra": extra,
+            "runs": {name: [] for name in ("full", "rebuild", "rebuild-full", "floor", "hugo")},
+        }
+
+    def one_run(self, size, i):
+        args = self.args
+        label, root, extra, runs = size["label"], size["root"], size["extra"], size["runs"]
         out = os.path.join(args.out, "site")
         floor_out = os.path.join(args.out, "floor")
         hugo_out = os.path.join(args.out, "hugo")
-        full, rebuild, rebuild_full, floor, hugo = [], [], [], [], []
-        for i in range(args.runs):
-            log(f"[{label}] run {i + 1}/{args.runs}")
-            shutil.rmtree(out, ignore_errors=True)
-            full.append(self.maillage_build(root, out))
-            if extra:
-                rebuild.append(self.maillage_build(root, out))
-                state = os.path.join(out, ".maillage-state")
-                if os.path.exists(state):
-                    os.remove(state)
-                    rebuild_full.append(self.maillage_build(root, out))
-            if extra and not args.no_floor:
-                shutil.rmtree(floor_out, ignore_errors=True)
-                r = measure([self.floor, os.path.join(root, "content"), floor_out])
-                r["files"], r["bytes"] = tree_size(floor_out)
-                floor.append(r)
-            if hugo_root:
-                shutil.rmtree(hugo_out, ignore_errors=True)
-                r = measure(["hugo", "--quiet", "--source", hugo_root, "--destination", hugo_out])
-                r["files"], r["bytes"] = tree_size(hugo_out)
-                hugo.append(r)
-        self.record(label, "full", full)
-        for name, runs in (("rebuild", rebuild), ("rebuild-full", rebuild_full), ("floor", floor),
-                           ("hugo", hugo)):
-            if runs:
-                self.record(label, name, runs)
+        log(f"[{label}] run {i + 1}/{args.runs}")
+        shutil.rmtree(out, ignore_errors=True)
+        runs["full"].append(self.maillage_build(root, out))
+        if extra:
+            runs["rebuild"].append(self.maillage_build(root, out))
+            state = os.path.join(out, ".maillage-state")
+            if os.path.exists(state):
+                os.remove(state)
+                runs["rebuild-full"].append(self.maillage_build(root, out))
+        if extra and not args.no_floor:
+            shutil.rmtree(floor_out, ignore_errors=True)
+            r = measure([self.floor, os.path.join(root, "content"), floor_out])
+            r["files"], r["bytes"] = tree_size(floor_out)
+            runs["floor"].append(r)
+        if size["hugo_root"]:
+            shutil.rmtree(hugo_out, ignore_errors=True)
+            r = measure(["hugo", "--quiet", "--source", size["hugo_root"], "--destination", hugo_out])
+            r["files"], r["bytes"] = tree_size(hugo_out)
+            runs["hugo"].append(r)
+        # Each corpus starts from an empty scratch folder, whatever ran before.
         shutil.rmtree(args.out, ignore_errors=True)
+
+    def finish(self, size):
+        for name, runs in size["runs"].items():
+            if runs:
+                self.record(size["label"], name, runs)
 
     def topic_matching(self, docs, topics):
         if not os.path.exists(self.matching):
@@ -202,12 +234,38 @@ class Bench:
         line = f"{topics} topics: " + ", ".join(f"{k} {v} s" for k, v in steps.items())
         self.matching_lines.append((topics, median, line))
 
+    def report_scaling(self):
+        """Each size against the one before it (e.g. 100000 against 10000):
+        the ratio of wall, user and system time, for the full build and the
+        floor — the floor does no cross-document work, so its own ratio shows
+        what the machine adds at scale."""
+        by = {}
+        for label, scenario, runs in self.results:
+            if label.isdigit() and scenario in ("full", "floor"):
+                by.setdefault(scenario, {})[int(label)] = runs
+        full = by.get("full", {})
+        sizes = sorted(full)
+        lines = []
+        for small, large in zip(sizes, sizes[1:]):
+            parts = []
+            for scenario in ("full", "floor"):
+                runs = by.get(scenario, {})
+                if small in runs and large in runs:
+                    ratio = {k: median_of(runs[large], k) / median_of(runs[small], k)
+                             for k in ("wall", "user", "sys")}
+                    parts.append(f"{scenario} {ratio['wall']:.1f} × wall "
+                                 f"(user {ratio['user']:.1f} ×, system {ratio['sys']:.1f} ×)")
+            lines.append(f"- {large} / {small} documents: " + "; ".join(parts))
+        if lines:
+            print("\nscaling (medians):\n")
+            print("\n".join(lines))
+
     def report(self):
         print(f"\nmachine: {os.cpu_count()} cores, load average at start {self.load_start:.2f}, "
               f"at end {os.getloadavg()[0]:.2f}; "
               f"medians of {self.args.runs} runs; output in {self.args.out}\n")
-        print("| corpus | scenario | wall s | CPU s | peak RSS MiB | files | MB written | notes |")
-        print("|---|---|---:|---:|---:|---:|---:|---|")
+        print("| corpus | scenario | wall s | CPU s | user s | sys s | peak RSS MiB | files | MB written | notes |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
         full_wall = {}
         for label, scenario, runs in self.results:
             wall = median_of(runs, "wall")
@@ -221,8 +279,10 @@ class Bench:
             if scenario == "hugo" and label in full_wall:
                 notes.append(f"maillage / hugo = {full_wall[label] / wall:.2f}")
             print(f"| {label} | {scenario} | {wall:.2f} | {median_of(runs, 'cpu'):.2f} | "
+                  f"{median_of(runs, 'user'):.2f} | {median_of(runs, 'sys'):.2f} | "
                   f"{median_of(runs, 'rss_mib'):.0f} | {runs[0]['files']} | {runs[0]['bytes'] / 1e6:.1f} | "
                   f"{'; '.join(notes)} |")
+        self.report_scaling()
         print("\nmaillage full build, stage medians (wall / CPU s):\n")
         stages = None
         for label, scenario, runs in self.results:
@@ -258,8 +318,12 @@ def main():
         subprocess.run(cmd, cwd=REPO, check=True)
     log(f"load average at start: {os.getloadavg()}")
     bench = Bench(args)
-    for docs in [int(s) for s in args.sizes.split(",") if s]:
-        bench.run_size(docs)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.interleave:
+        bench.run_interleaved(sizes)
+    else:
+        for docs in sizes:
+            bench.run_size(docs)
     if args.topics_compare:
         n = args.topics_compare
         bench.run_size(n, topics=20, label=f"{n} · 20 topics", extra=False)

@@ -13,7 +13,6 @@
 //! section, hidden from screen readers).
 
 use crate::link::Site;
-use crate::model::SectionRef;
 
 use super::context::TopicGroup;
 use super::urls::UrlTable;
@@ -21,10 +20,12 @@ use super::urls::UrlTable;
 /// The `<li>` items of section `s` of document `d`'s related sections, for
 /// a page whose `root` is given.
 pub fn related_html(site: &Site, table: &UrlTable, root: &str, d: usize, s: usize) -> String {
-    let mut out = String::with_capacity(site.related[d][s].len() * 256);
-    for r in &site.related[d][s] {
+    let related = &site.related[d][s];
+    let mut out = String::with_capacity(related.len() * 256);
+    let links = table.section_links(related.iter().map(|r| r.target()));
+    for (r, link) in related.iter().zip(links) {
         out.push_str("<li>");
-        push_link(&mut out, site, table, root, r.target());
+        push_link(&mut out, root, link);
         if r.has_shared() {
             out.push_str("<small>en commun : ");
             for (k, t) in r.shared(&site.reasons).enumerate() {
@@ -57,9 +58,9 @@ pub fn related_html(site: &Site, table: &UrlTable, root: &str, d: usize, s: usiz
 /// The `<li>` items of the sections citing section `s` of document `d`.
 pub fn backlinks_html(site: &Site, table: &UrlTable, root: &str, d: usize, s: usize) -> String {
     let mut out = String::new();
-    for &b in &site.links.backlinks[d][s] {
+    for link in table.section_links(site.links.backlinks[d][s].iter().copied()) {
         out.push_str("<li>");
-        push_link(&mut out, site, table, root, b);
+        push_link(&mut out, root, link);
         out.push_str("</li>\n");
     }
     out
@@ -108,11 +109,11 @@ pub fn topic_groups_html(groups: &[TopicGroup], root: &str) -> String {
 
 /// `<a href="…">Document<span>Section</span></a>`, the section left out
 /// when it is the document's title (an introduction): all but the start
-/// comes made from the URL table.
-fn push_link(out: &mut String, _site: &Site, table: &UrlTable, root: &str, target: SectionRef) {
+/// comes made from the URL table (`link`, from `UrlTable::section_links`).
+fn push_link(out: &mut String, root: &str, link: &str) {
     out.push_str("<a href=\"");
     out.push_str(root);
-    out.push_str(table.section_link(target));
+    out.push_str(link);
 }
 
 /// Appends `text` to `out` escaped for HTML text and attribute values, as
@@ -130,6 +131,58 @@ pub fn push_escaped(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists longer than the links looked up at once come out whole and in
+    /// order, as one lookup after the other writes them.
+    #[test]
+    fn long_link_lists_are_gathered_whole_and_in_order() {
+        use crate::build::build_pages;
+        use crate::load::SiteInput;
+        use crate::model::{SourceDoc, SourceKind};
+        use crate::render::urls::{AT_ONCE, Urls};
+
+        let source = |name: &str, text: String| SourceDoc {
+            rel_path: format!("{name}.md"),
+            kind: SourceKind::Markdown,
+            text,
+        };
+        let mut sources = vec![source("a", "# A\n\n## Cible\n\nTexte.\n".into())];
+        for i in 0..(2 * AT_ONCE + 3) {
+            sources.push(source(
+                &format!("b{i:02}"),
+                format!("# B{i}\n\n## Renvoi\n\nVoir [la cible](a.md#cible).\n"),
+            ));
+        }
+        let input = SiteInput {
+            root: "/nonexistent".into(),
+            sources,
+            ..SiteInput::default()
+        };
+        let site = build_pages(&input, false).expect("site builds").site;
+        let table = UrlTable::new(&site, &Urls::new(false));
+        let target = site.documents[0]
+            .sections
+            .iter()
+            .position(|s| s.id == "cible")
+            .expect("the target section");
+        let cited = &site.links.backlinks[0][target];
+        assert_eq!(cited.len(), 2 * AT_ONCE + 3);
+        assert_eq!(
+            table.sections(cited.iter().copied()).collect::<Vec<_>>(),
+            cited.iter().map(|&b| table.section(b)).collect::<Vec<_>>()
+        );
+        let mut one_by_one = String::new();
+        for &b in cited {
+            one_by_one.push_str("<li><a href=\"../");
+            one_by_one.push_str(table.section_link(b));
+            one_by_one.push_str("</li>\n");
+        }
+        assert_eq!(backlinks_html(&site, &table, "../", 0, target), one_by_one);
+        assert!(
+            one_by_one.contains("b18/index.html#renvoi\">B18"),
+            "{one_by_one}"
+        );
+    }
 
     #[test]
     fn escapes_as_the_structure_stage_does() {

@@ -166,12 +166,14 @@ fn write_doc(site: &Site, table: &UrlTable, d: usize, buf: &mut Vec<u8>) {
                 .map(|t| site.topic_slug(t.topic)),
         );
         buf.extend_from_slice(b",\"related\":[");
-        for (k, r) in site.related[d][s].iter().enumerate() {
+        let related = &site.related[d][s];
+        let urls = table.sections(related.iter().map(|r| r.target()));
+        for (k, (r, url)) in related.iter().zip(urls).enumerate() {
             if k > 0 {
                 buf.push(b',');
             }
             buf.extend_from_slice(b"{\"url\":");
-            push_str(buf, table.section(r.target()));
+            push_str(buf, url);
             buf.extend_from_slice(b",\"score\":");
             push_f64(buf, round3(r.score));
             buf.extend_from_slice(b",\"topics\":");
@@ -183,7 +185,7 @@ fn write_doc(site: &Site, table: &UrlTable, d: usize, buf: &mut Vec<u8>) {
         buf.extend_from_slice(b"],\"backlinks\":");
         push_strs(
             buf,
-            site.links.backlinks[d][s].iter().map(|&b| table.section(b)),
+            table.sections(site.links.backlinks[d][s].iter().copied()),
         );
         buf.push(b'}');
     }
