@@ -26,6 +26,7 @@ Usage (from the repository root; output on tmpfs by default):
     python3 bench/bench.py                       # 1k and 10k, 5 runs
     python3 bench/bench.py --sizes 100000 --runs 3
     python3 bench/bench.py --sizes 10000,100000 --runs 3 --interleave --no-cargo
+    python3 bench/bench.py --sizes 10000,100000 --runs 3 --settle 10 --no-cargo
     python3 bench/bench.py --sizes 10000 --hugo --topics-compare 10000
 """
 
@@ -56,6 +57,9 @@ def parse_args():
     p.add_argument("--topics-compare", type=int, default=0, metavar="N",
                    help="compare 20 and 1000 topics at N documents")
     p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--settle", type=float, default=0, metavar="S",
+                   help="wait S seconds before each full build, floor and Hugo run, so that each starts "
+                        "from the same machine state (see docs/PERFORMANCE.md, \"Scaling\")")
     p.add_argument("--interleave", action="store_true",
                    help="run 1 of every size, then run 2 of every size… (not every run of one size in a row)")
     p.add_argument("--no-cargo", action="store_true", help="use the binaries already built")
@@ -103,6 +107,20 @@ def measure(cmd):
         "stdout": out.decode(errors="replace"),
         "stderr": err.decode(errors="replace"),
     }
+
+
+def settle(seconds):
+    """Waits `seconds` before a measurement from scratch (full build, floor,
+    Hugo). On this VM (virtio-balloon with free page reporting), memory
+    freed by one process, or by deleting its output, goes back to the host
+    within seconds; until then the next process gets it cheaply, and after
+    that each page it touches first costs a fault on the host too. Without
+    a pause, a build that follows one of its own size reuses most of the
+    memory it needs (a 10,000-document build needs 1 GB, memory and output),
+    one of 100,000 documents cannot (9 GB): their ratio then measures the
+    machine. With a pause every build starts from the same state."""
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def tree_size(path):
@@ -198,6 +216,7 @@ class Bench:
         hugo_out = os.path.join(args.out, "hugo")
         log(f"[{label}] run {i + 1}/{args.runs}")
         shutil.rmtree(out, ignore_errors=True)
+        settle(args.settle)
         runs["full"].append(self.maillage_build(root, out))
         if extra:
             runs["rebuild"].append(self.maillage_build(root, out))
@@ -207,11 +226,13 @@ class Bench:
                 runs["rebuild-full"].append(self.maillage_build(root, out))
         if extra and not args.no_floor:
             shutil.rmtree(floor_out, ignore_errors=True)
+            settle(args.settle)
             r = measure([self.floor, os.path.join(root, "content"), floor_out])
             r["files"], r["bytes"] = tree_size(floor_out)
             runs["floor"].append(r)
         if size["hugo_root"]:
             shutil.rmtree(hugo_out, ignore_errors=True)
+            settle(args.settle)
             r = measure(["hugo", "--quiet", "--source", size["hugo_root"], "--destination", hugo_out])
             r["files"], r["bytes"] = tree_size(hugo_out)
             runs["hugo"].append(r)
