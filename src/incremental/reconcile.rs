@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::{Looks, files};
 use crate::error::BuildError;
 use crate::link::{self, Site};
-use crate::render::{Page, PageRef, page_refs, render_pages};
+use crate::render::{Page, PageRef, SitePages, render_files};
 use crate::search;
 
 /// Pages rendered and written at once.
@@ -83,17 +83,22 @@ impl Job {
             return Err(cancelled());
         }
         let theme = self.looks.theme();
-        let refs = ordered_refs(&site, self.looks.theme_files.len());
-        let mut current: HashSet<String> = HashSet::with_capacity(refs.len());
+        // The site's pages listed once for the whole run: listing them
+        // formats every URL of the site (the URL table), which, done again
+        // for each chunk, was most of a reconciliation's time.
+        let listed = SitePages::new(&site, &theme);
+        let (lead, rest) = lead_first(&listed);
+        let mut current: HashSet<String> = HashSet::with_capacity(listed.len());
         let mut written = Vec::new();
-        for chunk in refs.chunks(CHUNK) {
-            let pages = render_pages(&site, &theme, chunk)?;
+        for chunk in std::iter::once(&lead[..]).chain(rest.chunks(CHUNK)) {
+            let pages = render_files(&listed, chunk)?;
             current.extend(pages.iter().map(|p| p.path.clone()));
             match files::write_chunk(&self.out, &self.write_lock, &self.cancel, &pages)? {
                 Some(w) => written.extend(w),
                 None => return Err(cancelled()),
             }
         }
+        drop(listed);
         if site.config.search {
             if stopped() {
                 return Err(cancelled());
@@ -129,15 +134,26 @@ impl Job {
     }
 }
 
-/// Every page, one of each kind first.
-fn ordered_refs(site: &Site, theme_files: usize) -> Vec<PageRef> {
-    let mut refs = page_refs(site, theme_files);
-    let mut lead = vec![PageRef::Index, PageRef::TopicsIndex, PageRef::NotFound];
-    lead.extend(refs.iter().find(|r| matches!(r, PageRef::Document(_))));
-    lead.extend(refs.iter().find(|r| matches!(r, PageRef::Topic(_))));
-    refs.retain(|r| !lead.contains(r));
-    lead.extend(refs);
-    lead
+/// The files of `pages` (their indices): first one page of every kind —
+/// every page of the home page, the topic index, the 404 page, the first
+/// document and every page of the first topic — rendered together, so that
+/// a template that fails at rendering fails before anything is written;
+/// then the others in site order, `site.json` last.
+fn lead_first(pages: &SitePages) -> (Vec<usize>, Vec<usize>) {
+    let refs: Vec<PageRef> = (0..pages.len())
+        .map(|i| PageRef::of(pages.job(i)))
+        .collect();
+    let first_document = refs.iter().find(|r| matches!(r, PageRef::Document(_)));
+    let first_topic = refs.iter().find(|r| matches!(r, PageRef::Topic(_)));
+    let leads = |r: &PageRef| {
+        matches!(r, PageRef::Index | PageRef::TopicsIndex | PageRef::NotFound)
+            || Some(r) == first_document
+            || Some(r) == first_topic
+    };
+    let (lead, mut rest): (Vec<usize>, Vec<usize>) =
+        (0..pages.len()).partition(|&i| leads(&refs[i]));
+    rest.sort_by_key(|&i| refs[i] == PageRef::SiteJson);
+    (lead, rest)
 }
 
 /// The threads of reconciliations: as many as the machine has cores, at a
@@ -161,3 +177,54 @@ fn lower_priority() {
 
 #[cfg(not(target_os = "linux"))]
 fn lower_priority() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::prepare;
+    use crate::load::SiteInput;
+    use crate::model::{SourceDoc, SourceKind};
+
+    /// The first batch holds a page of every kind, the rest follows in site
+    /// order with `site.json` last, and every file is rendered once.
+    #[test]
+    fn the_first_batch_holds_every_kind_of_page() {
+        let doc = |n: usize| SourceDoc {
+            rel_path: format!("d{n}.md"),
+            kind: SourceKind::Markdown,
+            text: format!("# D{n}\n\n## Partie\n\nLa peur de manquer, encore ({n}).\n"),
+        };
+        let input = SiteInput {
+            root: "/nonexistent".into(),
+            catalog: Some(
+                "[[topic]]\nslug = \"fomo\"\nname = \"FOMO\"\naliases = [\"peur de manquer\"]\ndescription = \"x\"\n".into(),
+            ),
+            sources: (0..5).map(doc).collect(),
+            ..SiteInput::default()
+        };
+        let prepared = prepare(input, false).expect("site builds");
+        let theme = prepared.theme();
+        let pages = SitePages::new(&prepared.site, &theme);
+        let (lead, rest) = lead_first(&pages);
+        let kinds: Vec<PageRef> = lead.iter().map(|&i| PageRef::of(pages.job(i))).collect();
+        for kind in [PageRef::Index, PageRef::TopicsIndex, PageRef::NotFound] {
+            assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
+        }
+        assert!(
+            kinds.iter().any(|k| matches!(k, PageRef::Document(_))),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.iter().any(|k| matches!(k, PageRef::Topic(_))),
+            "{kinds:?}"
+        );
+        assert!(!kinds.contains(&PageRef::SiteJson));
+        assert_eq!(
+            PageRef::of(pages.job(*rest.last().unwrap())),
+            PageRef::SiteJson
+        );
+        let mut all: Vec<usize> = lead.iter().chain(&rest).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..pages.len()).collect::<Vec<_>>());
+    }
+}

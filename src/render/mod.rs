@@ -33,7 +33,7 @@ use crate::error::{BuildError, Diagnostic};
 use crate::link::Site;
 use crate::model::TopicId;
 use context::SiteCtx;
-pub use refs::{PageRef, page_refs, render_pages, render_refs};
+pub use refs::{PageRef, page_refs, render_files, render_pages, render_refs};
 use urls::{TOPICS_DIR, UrlTable, Urls};
 
 /// One output file: its path under the output folder (`/`-separated) and bytes.

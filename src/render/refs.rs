@@ -65,6 +65,12 @@ pub fn render_refs(pages: &SitePages, refs: &[PageRef]) -> Result<Vec<Page>, Bui
     let files: Vec<usize> = (0..pages.len())
         .filter(|&i| wanted.contains(&PageRef::of(pages.job(i))))
         .collect();
+    render_files(pages, &files)
+}
+
+/// Renders the files `files` of `pages` (their indices), in parallel, in
+/// that order. Fails with every template error found.
+pub fn render_files(pages: &SitePages, files: &[usize]) -> Result<Vec<Page>, BuildError> {
     let results: Vec<Result<Page, Diagnostic>> =
         files.par_iter().map(|&i| pages.render(i)).collect();
     let mut out = Vec::with_capacity(results.len());
