@@ -6,7 +6,9 @@ and measures, from the moment the write returns, how long it takes until the
 output page shows the change (polling the page every millisecond). watch
 rebuilds in two phases: a fast path that writes the changed pages (its
 "rebuilt" line), then a reconciliation of the whole site in the background
-(its "settled" line). Each change waits for both before the next one, so
+(its "settled" line). For an edit it also gives the time to the "rebuilt"
+line ("told"), which watch prints right after telling the browsers to
+reload. Each change waits for both before the next one, so
 changes do not overlap, except in the "edit while reconciling" scenario,
 where each edit comes right after the previous fast path.
 
@@ -59,13 +61,13 @@ class Watch:
 
     def _read(self):
         for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
+            self.lines.put((time.monotonic(), line.rstrip("\n")))
 
     def wait_line(self, pred, what):
         deadline = time.monotonic() + TIMEOUT * 5
         while time.monotonic() < deadline:
             try:
-                line = self.lines.get(timeout=1)
+                self.line_time, line = self.lines.get(timeout=1)
             except queue.Empty:
                 continue
             if line.startswith("error") or line.startswith("warning"):
@@ -82,10 +84,15 @@ class Watch:
         except (OSError, IndexError, ValueError):
             return float("nan")
 
-    def rebuilt(self):
+    def rebuilt(self, since=None, told=None):
         """Waits for the fast path's line, then the reconciliation's; returns
-        (fast path ms, settle ms)."""
+        (fast path ms, settle ms). With `since` (a time.monotonic() taken at
+        the save), appends to `told` the seconds from the save to the fast
+        path's line, which watch prints right after telling the browsers to
+        reload."""
         fast = rebuilt_ms(self.wait_line(lambda l: l.startswith("rebuilt"), "rebuilt"))
+        if since is not None and told is not None:
+            told.append(self.line_time - since)
         settled = rebuilt_ms(self.wait_line(lambda l: l.lstrip().startswith("settled"), "settled"))
         return fast, settled
 
@@ -130,15 +137,18 @@ def median_of(values):
     return f"{statistics.median(vals):7.0f}" if vals else "      -"
 
 
-def summary(name, latencies, phases, cpu):
+def summary(name, latencies, phases, cpu, reload=None):
     ms = sorted(x * 1000 for x in latencies)
+    told = ""
+    if reload:
+        told = f" | told {statistics.median(reload) * 1000:.1f} ms"
     p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
     fast = median_of([f for f, _ in phases])
     settled = median_of([s for _, s in phases])
     print(
         f"{name:<24} n={len(ms):<3} to page: median {statistics.median(ms):7.1f} ms"
         f"  p90 {p90:7.1f}  min {ms[0]:7.1f}  max {ms[-1]:7.1f}"
-        f" | fast path {fast} ms | settled {settled} ms"
+        f"{told} | fast path {fast} ms | settled {settled} ms"
         f" | watch CPU {cpu / len(ms):6.2f} s per change"
         f" | load {os.getloadavg()[0]:.2f}",
         flush=True,
@@ -161,7 +171,7 @@ def bench_edit(w, root, doc, runs, overlap=False):
     page = w.output / page_of(line)
     w.wait_line(lambda l: l.lstrip().startswith("settled"), "settled")
     settle()
-    latencies, phases = [], []
+    latencies, phases, told = [], [], []
     cpu0 = w.cpu()
     for i in range(runs):
         marker = f"banc-{os.getpid()}-{i}-{int(overlap)}"
@@ -175,12 +185,12 @@ def bench_edit(w, root, doc, runs, overlap=False):
             phases.append((fast, None))
             time.sleep(0.05)
         else:
-            phases.append(w.rebuilt())
+            phases.append(w.rebuilt(since=t0, told=told))
             settle()
     if overlap:
         w.wait_line(lambda l: l.lstrip().startswith("settled"), "settled")
     name = "edit while reconciling" if overlap else "one-paragraph edit"
-    summary(name, latencies, phases, w.cpu() - cpu0)
+    summary(name, latencies, phases, w.cpu() - cpu0, told)
 
 
 def bench_create_delete(w, root, runs):

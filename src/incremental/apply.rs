@@ -152,7 +152,8 @@ impl Model {
             words,
         };
         self.site.documents = documents;
-        self.site.topics.words.refresh(&self.site.documents);
+        let site = &mut *self.site;
+        site.topics.words.refresh(&site.documents);
         self.site.inline = inline_links;
         self.bases = bases;
         // Explicit links: the kept documents' are renumbered; resolved again
@@ -222,10 +223,8 @@ impl Model {
             backlinks,
             diagnostics: Vec::new(),
         };
-        let old_relations = mem::replace(
-            &mut self.site.topic_relations,
-            relations::topic_relations(&self.site.topics, &self.site.catalog),
-        );
+        let relations = relations::topic_relations(&self.site.topics, &self.site.catalog);
+        let old_relations = mem::replace(&mut self.site.topic_relations, relations);
         self.exact = false;
 
         // What to write.

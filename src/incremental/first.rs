@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::read::{self, SourceKey};
-use super::{Looks, Model};
+use super::{Looks, Model, SharedSite};
 use crate::build::{BuildOptions, site_config};
 use crate::config::SiteConfig;
 use crate::error::{BuildError, Diagnostic};
@@ -96,7 +96,7 @@ impl Model {
         };
         Ok((
             Model {
-                site,
+                site: SharedSite(Arc::new(site)),
                 exact: true,
                 sources,
                 bases,

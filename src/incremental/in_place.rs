@@ -57,7 +57,8 @@ impl Model {
                 base: mem::replace(&mut self.bases[d], base),
             };
             self.site.inline[d] = inline;
-            self.site.topics.words.update(d, &self.site.documents[d]);
+            let site = &mut *self.site;
+            site.topics.words.update(d, &site.documents[d]);
             changed.push((d, was));
         }
 
@@ -92,8 +93,9 @@ impl Model {
         // Related lists: by section id within a changed document; links of
         // other lists into it follow its sections.
         let mut maps: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
+        let site = &mut *self.site;
         for (d, w) in &changed {
-            let doc = &self.site.documents[*d];
+            let doc = &site.documents[*d];
             let ids: HashMap<&str, usize> = doc
                 .sections
                 .iter()
@@ -106,14 +108,14 @@ impl Model {
                 .iter()
                 .map(|s| ids.get(s.id.as_str()).copied())
                 .collect();
-            let mut old = mem::take(&mut self.site.related[*d]);
+            let mut old = mem::take(&mut site.related[*d]);
             let mut lists = vec![Vec::new(); doc.sections.len()];
             for (os, ns) in map.iter().enumerate() {
                 if let (Some(ns), Some(list)) = (ns, old.get_mut(os)) {
                     lists[*ns] = mem::take(list);
                 }
             }
-            self.site.related[*d] = lists;
+            site.related[*d] = lists;
             let same = map.len() == doc.sections.len()
                 && map.iter().enumerate().all(|(i, m)| *m == Some(i));
             if !same {
@@ -139,10 +141,8 @@ impl Model {
         }
 
         let catalog_len = self.site.catalog.len();
-        let old_postings = mem::replace(
-            &mut self.site.topics.postings,
-            topics::postings(&self.site.topics.sections, catalog_len),
-        );
+        let postings = topics::postings(&self.site.topics.sections, catalog_len);
+        let old_postings = mem::replace(&mut self.site.topics.postings, postings);
 
         // Explicit links and backlinks.
         let renamed = !moved.is_empty() || !maps.is_empty();
@@ -264,10 +264,8 @@ impl Model {
                     .map(|t| t.topic),
             );
         }
-        let old_relations = mem::replace(
-            &mut self.site.topic_relations,
-            relations::topic_relations(&self.site.topics, &self.site.catalog),
-        );
+        let relations = relations::topic_relations(&self.site.topics, &self.site.catalog);
+        let old_relations = mem::replace(&mut self.site.topic_relations, relations);
         let mut counts_changed = false;
         for t in 0..catalog_len {
             let members = old_postings.get(t) != self.site.topics.postings.get(t);

@@ -27,9 +27,9 @@ use crate::search;
 /// Pages rendered and written at once.
 const CHUNK: usize = 512;
 
-/// What a reconciliation works on: a copy of the model.
+/// What a reconciliation works on: the model's site, shared.
 pub(super) struct Job {
-    pub site: Site,
+    pub site: Arc<Site>,
     /// The site is already linked from its documents (no need to again).
     pub exact: bool,
     pub looks: Arc<Looks>,
@@ -42,7 +42,7 @@ pub(super) struct Job {
 /// A finished reconciliation.
 pub(super) struct Reconciled {
     /// The site, exactly linked.
-    pub site: Site,
+    pub site: Arc<Site>,
     /// Output files of the site.
     pub pages: usize,
     pub written: Vec<String>,
@@ -69,7 +69,9 @@ impl Job {
         let site = if self.exact {
             self.site
         } else {
-            let s = self.site;
+            // Linking consumes the site: copied here, on this thread, while
+            // the model keeps its own.
+            let s = Arc::try_unwrap(self.site).unwrap_or_else(|shared| (*shared).clone());
             let (site, _warnings) = link::link(
                 s.config,
                 s.catalog,
@@ -77,7 +79,7 @@ impl Job {
                 s.topics,
                 &self.content_dir,
             );
-            site
+            Arc::new(site)
         };
         if stopped() {
             return Err(cancelled());
