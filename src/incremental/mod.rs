@@ -176,6 +176,11 @@ pub struct Pipeline {
     /// The threads reconciliations run on (see `reconcile::pool`).
     pool: Arc<rayon::ThreadPool>,
     wake: Wake,
+    /// Whether the search index's files in the output were made from the
+    /// model's documents, catalog and configuration as they are: then a
+    /// reconciliation after a change of templates or theme alone keeps them
+    /// rather than making them again.
+    index_current: bool,
 }
 
 impl Pipeline {
@@ -201,6 +206,7 @@ impl Pipeline {
             write_lock: Arc::new(Mutex::new(())),
             pool,
             wake,
+            index_current: false,
         };
         // The first build is a reconciliation run to its end, right here.
         let job = pipeline.job(Arc::new(AtomicBool::new(false)));
@@ -227,6 +233,7 @@ impl Pipeline {
             self.cancel();
             self.model = model;
             self.generation += 1;
+            self.index_current = false;
             self.spawn();
             return Ok(Update {
                 warnings,
@@ -259,6 +266,9 @@ impl Pipeline {
         self.generation += 1;
         if let Some(looks) = looks {
             self.model.looks = Arc::new(looks);
+        }
+        if !edits.is_empty() {
+            self.index_current = false;
         }
         let mut fast = match edits.is_empty() {
             true => apply::Fast::default(),
@@ -393,6 +403,7 @@ impl Pipeline {
             content_dir: self.content_dir.clone(),
             cancel,
             write_lock: self.write_lock.clone(),
+            index: !self.index_current,
         }
     }
 
@@ -400,6 +411,7 @@ impl Pipeline {
     fn install(&mut self, done: Reconciled) -> Update {
         self.model.site = SharedSite(done.site);
         self.model.exact = true;
+        self.index_current = true;
         let mut update = self.counts();
         update.pages = done.pages;
         update.written = done.written;

@@ -23,6 +23,7 @@ use crate::error::BuildError;
 use crate::link::{self, Site};
 use crate::render::{Page, PageRef, SitePages, render_files};
 use crate::search;
+use crate::write;
 
 /// Pages rendered and written at once.
 const CHUNK: usize = 512;
@@ -37,6 +38,10 @@ pub(super) struct Job {
     pub content_dir: PathBuf,
     pub cancel: Arc<AtomicBool>,
     pub write_lock: Arc<Mutex<()>>,
+    /// Make the search index's files; when false they are those of this
+    /// site already (only templates or theme changed since they were made)
+    /// and are kept as they are.
+    pub index: bool,
 }
 
 /// A finished reconciliation.
@@ -101,7 +106,16 @@ impl Job {
             }
         }
         drop(listed);
-        if site.config.search {
+        if site.config.search && !self.index {
+            // Kept: listed as the output's manifest lists them, so that
+            // `finish` does not take them for stale files.
+            let prefix = format!("{}/", search::SEARCH_DIR);
+            current.extend(
+                write::read_manifest(&self.out)
+                    .into_iter()
+                    .filter(|p| p.starts_with(&prefix)),
+            );
+        } else if site.config.search {
             if stopped() {
                 return Err(cancelled());
             }
