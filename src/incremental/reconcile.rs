@@ -1,14 +1,18 @@
-//! Reconciliation: the whole site linked again from the model in memory,
-//! every page and the search index rendered, and only the files whose bytes
-//! changed written; afterwards the output is what `maillage build` writes.
+//! Reconciliation: the whole site linked again from the model in memory
+//! (unless only templates or theme changed: then it is linked already),
+//! every page and the search index rendered (the index's files kept as they
+//! are when only templates or theme changed since they were made), and
+//! only the files whose bytes changed written; afterwards the output is
+//! what `maillage build` writes.
 //! It runs on a worker thread, on a thread pool of its own (so that the
 //! fast path of the next change never queues behind its jobs), and checks
 //! between steps, and under the write lock before each write, whether a
 //! newer change has cancelled it.
 //!
 //! Pages, and the search index's files, are made and written in chunks, so
-//! a run holds only a chunk of them in memory. The first chunk holds one page of every kind, so that a
-//! template that fails at rendering fails before anything is written.
+//! a run holds only a chunk of them in memory. The first chunk holds one
+//! page of every kind, so that a template that fails at rendering fails
+//! before anything is written.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
