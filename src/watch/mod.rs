@@ -121,7 +121,7 @@ impl fmt::Display for Notice<'_> {
             Notice::Settled(o) => {
                 write!(f, "  settled → ")?;
                 written(f, o)?;
-                write!(f, " in {} (whole site relinked)", millis(o.elapsed))
+                write!(f, " in {} (every page checked)", millis(o.elapsed))
             }
             Notice::Failed(changes, err) => {
                 writeln!(f, "{err}")?;
