@@ -38,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -87,26 +88,63 @@ def corpus(args, fmt, docs, topics=None):
 
 
 def measure(cmd):
-    """Runs cmd; returns wall s, cpu s, peak RSS MiB, stdout, stderr."""
+    """Runs cmd; returns wall s, cpu s (user, sys), peak RSS MiB, stdout, stderr.
+
+    The peak is the child's `ru_maxrss` (from `wait4`), unless that is no
+    more than the harness's own high-water mark: Linux counts the parent's
+    mark in a child started with vfork/exec, so a small process (the floor,
+    a rebuild) would report the harness's size. Then the peak is the
+    child's own `VmHWM`, sampled from /proc every 10 ms while it runs."""
+    own = vm_hwm_kib("self") or 0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Read the pipes before reaping so a chatty child cannot block; wait4 gives
+    # Read the pipes (in threads, so a chatty child cannot block) and sample
+    # the child's own high-water mark until it has been reaped; wait4 gives
     # the child's own rusage (CPU and peak RSS), not the harness's.
-    out, err = proc.stdout.read(), proc.stderr.read()
+    out, err, sampled = [], [], [0]
+    done = threading.Event()
+    readers = [threading.Thread(target=lambda: out.append(proc.stdout.read())),
+               threading.Thread(target=lambda: err.append(proc.stderr.read()))]
+
+    def sample():
+        while not done.wait(0.01):
+            sampled[0] = max(sampled[0], vm_hwm_kib(proc.pid) or 0)
+
+    sampler = threading.Thread(target=sample)
+    for t in readers + [sampler]:
+        t.start()
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    done.set()
+    for t in readers + [sampler]:
+        t.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[0].decode(errors='replace')}")
+    own_peak = ru.ru_maxrss > own
+    peak = ru.ru_maxrss if own_peak else sampled[0]
     return {
         "wall": wall,
         "cpu": ru.ru_utime + ru.ru_stime,
         "user": ru.ru_utime,
         "sys": ru.ru_stime,
-        "rss_mib": ru.ru_maxrss / 1024,
-        "stdout": out.decode(errors="replace"),
-        "stderr": err.decode(errors="replace"),
+        "rss_mib": peak / 1024,
+        "rss_sampled": not own_peak,
+        "stdout": out[0].decode(errors="replace"),
+        "stderr": err[0].decode(errors="replace"),
     }
+
+
+def vm_hwm_kib(pid):
+    """`VmHWM` of a process (KiB), or None once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def settle(seconds):
@@ -288,6 +326,7 @@ class Bench:
         print("| corpus | scenario | wall s | CPU s | user s | sys s | peak RSS MiB | files | MB written | notes |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
         full_wall = {}
+        sampled = False
         for label, scenario, runs in self.results:
             wall = median_of(runs, "wall")
             notes = []
@@ -299,10 +338,17 @@ class Bench:
                 notes.append(f"full / floor = {full_wall[label] / wall:.2f}")
             if scenario == "hugo" and label in full_wall:
                 notes.append(f"maillage / hugo = {full_wall[label] / wall:.2f}")
+            rss = f"{median_of(runs, 'rss_mib'):.0f}"
+            if any(r.get("rss_sampled") for r in runs):
+                rss += "*"
+                sampled = True
             print(f"| {label} | {scenario} | {wall:.2f} | {median_of(runs, 'cpu'):.2f} | "
                   f"{median_of(runs, 'user'):.2f} | {median_of(runs, 'sys'):.2f} | "
-                  f"{median_of(runs, 'rss_mib'):.0f} | {runs[0]['files']} | {runs[0]['bytes'] / 1e6:.1f} | "
+                  f"{rss} | {runs[0]['files']} | {runs[0]['bytes'] / 1e6:.1f} | "
                   f"{'; '.join(notes)} |")
+        if sampled:
+            print("\n\\* peak sampled from /proc every 10 ms (a lower bound): the process stayed "
+                  "under the harness's own size, which `wait4` would have reported")
         self.report_scaling()
         print("\nmaillage full build, stage medians (wall / CPU s):\n")
         stages = None
