@@ -530,8 +530,10 @@ fn a_bad_change_leaves_model_and_output_as_they_were() {
 
 #[test]
 fn pages_rendered_one_by_one_are_the_pages_of_render() {
-    // The fast path renders chosen pages with `render_pages`; a full build
-    // renders them all with `render`: both must make the same bytes.
+    // watch renders chosen pages (`render_pages`, and `render_refs` and
+    // `render_files` under it, which the fast path and the reconciliation
+    // call); a full build renders them all with `render`: both must make
+    // the same bytes.
     use maillage::render::{Theme, page_refs, render, render_pages, templates};
     let f = site();
     let input = load_site(f.root(), Some(&f.output())).unwrap();

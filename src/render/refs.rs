@@ -53,7 +53,11 @@ pub fn page_refs(site: &Site, theme_files: usize) -> Vec<PageRef> {
 }
 
 /// Renders the files of `refs` (in parallel), exactly as a build renders
-/// them. Fails with every template error found.
+/// them. Fails with every template error found. It lists the site's pages
+/// (every URL of the site) on each call: a caller rendering more than once
+/// lists them once (`SitePages::new`) and calls `render_refs` or
+/// `render_files` (a reconciliation that called this per chunk spent most
+/// of its time listing).
 pub fn render_pages(site: &Site, theme: &Theme, refs: &[PageRef]) -> Result<Vec<Page>, BuildError> {
     render_refs(&SitePages::new(site, theme), refs)
 }
